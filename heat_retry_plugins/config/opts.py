@@ -1,0 +1,152 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
+"""The heat.conf options of the retry policies.
+
+Heat's own convention: defaults in ``[clients]``, per-service overrides in
+``[clients_<service>]``, where an option left unset falls back to
+``[clients]``. Like keystoneauth, this module registers nothing on import:
+it exposes the option lists and :func:`register_opts` for the caller.
+"""
+
+from oslo_config import cfg
+
+from heat_retry_plugins.engine import policy
+
+CLIENTS_GROUP = 'clients'
+
+#: The services whose client plugins ship with this package.
+SHIPPED_SERVICES = ('nova', 'keystone')
+
+#: heat.conf option name -> RetryPolicy field.
+POLICY_FIELDS = {
+    'retry_max_attempts': 'max_attempts',
+    'retry_initial_delay': 'initial_delay',
+    'retry_max_delay': 'max_delay',
+    'retry_backoff_multiplier': 'multiplier',
+    'retry_jitter': 'jitter',
+    'retry_deadline': 'deadline',
+}
+
+_MAX_SECONDS = 86400.0
+
+_HELP = {
+    'retry_max_attempts': (
+        'How many times a call to the service is attempted in all, the '
+        'first attempt included. 1 disables retrying. Only failures that '
+        'are safe to repeat are retried: see the policy of each call.'),
+    'retry_initial_delay': (
+        'Seconds of backoff before the first retry. Each following delay '
+        'is multiplied by retry_backoff_multiplier, up to retry_max_delay, '
+        'and then jittered.'),
+    'retry_max_delay': (
+        'The longest delay, in seconds, between two attempts. A '
+        'Retry-After header asking for longer is capped to this.'),
+    'retry_backoff_multiplier': (
+        'The factor between two consecutive backoff delays.'),
+    'retry_jitter': (
+        'How the backoff delay is randomised so that many engines do not '
+        'retry in step: "full" (uniform between 0 and the delay), "equal" '
+        '(half the delay plus uniform up to the other half), '
+        '"decorrelated" (uniform between retry_initial_delay and three '
+        'times the previous delay) or "none".'),
+    'retry_deadline': (
+        'Seconds, from the start of a call\'s first attempt, after which '
+        'no retry is started; the call then fails with its last error. '
+        'Delays, Retry-After included, never run past it.'),
+}
+
+_SERVICE_HELP = (' Unset, the value of the same option in [%s] is used.'
+                 % CLIENTS_GROUP)
+
+
+def _make_opts(defaults):
+    """Build one group's options; ``defaults`` is None for a service group."""
+    def default(value):
+        return value if defaults else None
+
+    def helptext(name):
+        return _HELP[name] + ('' if defaults else _SERVICE_HELP)
+
+    return [
+        cfg.IntOpt('retry_max_attempts',
+                   default=default(policy.DEFAULT_MAX_ATTEMPTS),
+                   min=1, max=100, mutable=True,
+                   help=helptext('retry_max_attempts')),
+        cfg.FloatOpt('retry_initial_delay',
+                     default=default(policy.DEFAULT_INITIAL_DELAY),
+                     min=0.0, max=_MAX_SECONDS, mutable=True,
+                     help=helptext('retry_initial_delay')),
+        cfg.FloatOpt('retry_max_delay',
+                     default=default(policy.DEFAULT_MAX_DELAY),
+                     min=0.0, max=_MAX_SECONDS, mutable=True,
+                     help=helptext('retry_max_delay')),
+        cfg.FloatOpt('retry_backoff_multiplier',
+                     default=default(policy.DEFAULT_BACKOFF_MULTIPLIER),
+                     min=1.0, max=100.0, mutable=True,
+                     help=helptext('retry_backoff_multiplier')),
+        cfg.StrOpt('retry_jitter',
+                   default=default(policy.DEFAULT_JITTER),
+                   choices=policy.JITTER_KINDS, mutable=True,
+                   help=helptext('retry_jitter')),
+        cfg.FloatOpt('retry_deadline',
+                     default=default(policy.DEFAULT_DEADLINE),
+                     min=0.0, max=_MAX_SECONDS, mutable=True,
+                     help=helptext('retry_deadline')),
+    ]
+
+
+#: The options of ``[clients]``: the defaults of every service.
+clients_opts = _make_opts(defaults=True)
+
+_service_opts = {}
+
+
+def service_group(service):
+    """The heat.conf group of a service's overrides: ``clients_<service>``."""
+    return '%s_%s' % (CLIENTS_GROUP, service)
+
+
+def service_opts(service):
+    """Return the option list of ``[clients_<service>]``.
+
+    The same Opt objects are returned on every call, so that what
+    :func:`list_opts` lists is what is registered.
+
+    :param service: the service name, as in ``nova``.
+    :returns: a list of :class:`oslo_config.cfg.Opt`.
+    """
+    try:
+        return _service_opts[service]
+    except KeyError:
+        return _service_opts.setdefault(service, _make_opts(defaults=False))
+
+
+def register_opts(conf, service=None):
+    """Register ``[clients]`` and, if given, ``[clients_<service>]``.
+
+    Registering again is harmless.
+
+    :param conf: an :class:`oslo_config.cfg.ConfigOpts`, usually Heat's
+        ``cfg.CONF``.
+    :param service: a service name, or None for ``[clients]`` alone.
+    """
+    conf.register_opts(clients_opts, group=CLIENTS_GROUP)
+    if service is not None:
+        conf.register_opts(service_opts(service), group=service_group(service))
+
+
+def list_opts():
+    """The options for oslo-config-generator (``heat_retry_plugins``)."""
+    yield CLIENTS_GROUP, clients_opts
+    for service in SHIPPED_SERVICES:
+        yield service_group(service), service_opts(service)

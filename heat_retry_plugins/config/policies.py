@@ -1,0 +1,182 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
+"""Building retry policies from heat.conf, cheaply.
+
+Options are read when a call is made, never frozen at import, but reading
+six options of two groups on every call would cost far more than the call's
+own bookkeeping. :class:`RetryPolicies` builds each service's
+:class:`~heat_retry_plugins.engine.policy.RetryPolicy` once and keeps it
+until oslo.config's mutate hook says the configuration files changed.
+"""
+
+import dataclasses
+import threading
+
+from oslo_config import cfg
+
+from heat_retry_plugins.config import opts
+from heat_retry_plugins.engine import policy
+
+
+class InvalidRetryOption(cfg.Error, ValueError):
+    """A retry option in heat.conf has a value that is not allowed.
+
+    :param group: the heat.conf group, as in ``clients_nova``.
+    :param option: the option name.
+    :param reason: what is wrong with the value.
+    """
+
+    def __init__(self, group, option, reason):
+        self.group = group
+        self.option = option
+        self.reason = reason
+        super().__init__('Invalid value for [%s] %s in heat.conf: %s' % (
+            group, option, reason))
+
+
+@dataclasses.dataclass(frozen=True)
+class EffectiveValue:
+    """One knob of a service's policy and where its value came from.
+
+    :param option: the heat.conf option name.
+    :param value: the value in force.
+    :param source: ``default``, ``[clients]`` or ``[clients_<service>]``.
+    """
+
+    option: str
+    value: object
+    source: str
+
+
+class RetryPolicies:
+    """The retry policy of every service, read from one ConfigOpts.
+
+    One instance per ConfigOpts is shared by every plugin of the process
+    (see :func:`for_conf`); its cache is dropped when the configuration
+    files are mutated (SIGHUP with ``mutate_config_files``) and by
+    :meth:`clear`.
+
+    :param conf: the :class:`oslo_config.cfg.ConfigOpts` to read.
+    """
+
+    def __init__(self, conf):
+        self._conf = conf
+        self._policies = {}
+        self._lock = threading.Lock()
+        opts.register_opts(conf)
+        conf.register_mutate_hook(self._mutated)
+
+    def get(self, service):
+        """Return the :class:`RetryPolicy` of ``service``.
+
+        :param service: the service name, as in ``nova``.
+        :raises InvalidRetryOption: when heat.conf holds a value that is
+            not allowed; the message names the group and the option.
+        """
+        try:
+            return self._policies[service]
+        except KeyError:
+            pass
+        built = self._build(service)
+        with self._lock:
+            return self._policies.setdefault(service, built)
+
+    def clear(self):
+        """Forget the built policies: the next call reads heat.conf again."""
+        with self._lock:
+            self._policies = {}
+
+    def effective(self, service):
+        """Return every knob of ``service``'s policy and where it came from.
+
+        :param service: the service name.
+        :returns: a list of :class:`EffectiveValue`, in option order.
+        :raises InvalidRetryOption: as :meth:`get`.
+        """
+        self.get(service)
+        group = opts.service_group(service)
+        values = []
+        for name in opts.POLICY_FIELDS:
+            value = self._read(group, name)
+            if value is not None:
+                values.append(EffectiveValue(name, value, '[%s]' % group))
+                continue
+            value = self._read(opts.CLIENTS_GROUP, name)
+            location = self._conf.get_location(name, opts.CLIENTS_GROUP)
+            source = ('default'
+                      if location.location is cfg.Locations.opt_default
+                      else '[%s]' % opts.CLIENTS_GROUP)
+            values.append(EffectiveValue(name, value, source))
+        return values
+
+    def _build(self, service):
+        opts.register_opts(self._conf, service)
+        group = opts.service_group(service)
+        fields = {}
+        for name, field in opts.POLICY_FIELDS.items():
+            value = self._read(group, name)
+            if value is None:
+                value = self._read(opts.CLIENTS_GROUP, name)
+            fields[field] = value
+        try:
+            return policy.RetryPolicy(**fields)
+        except ValueError as exc:
+            raise InvalidRetryOption(group, '(combination)', str(exc)) from exc
+
+    def _read(self, group, name):
+        try:
+            return getattr(self._conf[group], name)
+        except (cfg.ConfigFileValueError, ValueError) as exc:
+            raise InvalidRetryOption(group, name,
+                                     _reason(exc, name)) from exc
+
+    def _mutated(self, conf, fresh):
+        self.clear()
+
+
+def _reason(exc, name):
+    # NOTE: oslo.config says "Value for option X from LocationInfo(...) is
+    # not valid: <why>"; keep the why and the file, drop the repetition.
+    text = str(exc)
+    detail = getattr(getattr(exc, 'location', None), 'detail', None)
+    if ' is not valid: ' in text:
+        text = text.split(' is not valid: ', 1)[1]
+    return '%s (from %s)' % (text, detail) if detail else text
+
+
+_by_conf = {}
+_by_conf_lock = threading.Lock()
+
+
+def for_conf(conf=None):
+    """Return the process-wide :class:`RetryPolicies` of ``conf``.
+
+    Deliberately shared state: one instance per ConfigOpts object, so that
+    every plugin of an engine reads one cache and one mutate hook is
+    registered.
+
+    :param conf: a ConfigOpts; Heat's global ``cfg.CONF`` by default.
+    """
+    if conf is None:
+        conf = cfg.CONF
+    try:
+        return _by_conf[id(conf)][1]
+    except KeyError:
+        pass
+    with _by_conf_lock:
+        entry = _by_conf.get(id(conf))
+        if entry is None:
+            # NOTE: ConfigOpts is a Mapping and so unhashable; key by id
+            # and keep the object alive beside it so the id stays its own.
+            entry = _by_conf[id(conf)] = (conf, RetryPolicies(conf))
+        return entry[1]

@@ -1,0 +1,23 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
+"""The retry engine: plain Python, no Heat, no oslo.config, no clients."""
+
+from heat_retry_plugins.engine.policy import OPERATION_POLICIES  # noqa
+from heat_retry_plugins.engine.policy import operation_policy  # noqa
+from heat_retry_plugins.engine.policy import OperationPolicy  # noqa
+from heat_retry_plugins.engine.policy import RetryPolicy  # noqa
+from heat_retry_plugins.engine.policy import UnknownPolicy  # noqa
+from heat_retry_plugins.engine.retrying import Attempt  # noqa
+from heat_retry_plugins.engine.retrying import Retrier  # noqa
+from heat_retry_plugins.engine.verdicts import Classification  # noqa
+from heat_retry_plugins.engine.verdicts import Verdict  # noqa
