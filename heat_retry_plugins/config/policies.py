@@ -20,12 +20,15 @@ until oslo.config's mutate hook says the configuration files changed.
 """
 
 import dataclasses
+import re
 import threading
 
 from oslo_config import cfg
 
 from heat_retry_plugins.config import opts
 from heat_retry_plugins.engine import policy
+
+_LOCATION_DETAIL = re.compile(r"detail='([^']*)'")
 
 
 class InvalidRetryOption(cfg.Error, ValueError):
@@ -138,20 +141,19 @@ class RetryPolicies:
             return getattr(self._conf[group], name)
         except (cfg.ConfigFileValueError, ValueError) as exc:
             raise InvalidRetryOption(group, name,
-                                     _reason(exc, name)) from exc
+                                     self._reason(exc, group, name)) from exc
 
     def _mutated(self, conf, fresh):
         self.clear()
 
-
-def _reason(exc, name):
-    # NOTE: oslo.config says "Value for option X from LocationInfo(...) is
-    # not valid: <why>"; keep the why and the file, drop the repetition.
-    text = str(exc)
-    detail = getattr(getattr(exc, 'location', None), 'detail', None)
-    if ' is not valid: ' in text:
-        text = text.split(' is not valid: ', 1)[1]
-    return '%s (from %s)' % (text, detail) if detail else text
+    def _reason(self, exc, group, name):
+        # NOTE: oslo.config says "Value for option X from LocationInfo(...)
+        # is not valid: <why>"; keep the why and the file, drop the rest.
+        text = str(exc)
+        where = _LOCATION_DETAIL.search(text)
+        if ' is not valid: ' in text:
+            text = text.split(' is not valid: ', 1)[1]
+        return '%s (from %s)' % (text, where.group(1)) if where else text
 
 
 _by_conf = {}

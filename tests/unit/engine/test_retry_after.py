@@ -1,0 +1,69 @@
+"""Retry-After parsing: both forms, and garbage treated as absent."""
+
+import email.utils
+import math
+
+from hypothesis import given
+from hypothesis import strategies as st
+import pytest
+
+from heat_retry_plugins.engine import retry_after
+
+NOW = 1_700_000_000.0
+
+
+@pytest.mark.parametrize('value, expected', [
+    ('0', 0.0),
+    ('120', 120.0),
+    (' 5 ', 5.0),
+    (b'7', 7.0),
+    (30, 30.0),
+])
+def test_delta_seconds(value, expected):
+    assert retry_after.parse_retry_after(value, now=NOW) == expected
+
+
+def test_http_date_in_the_future():
+    value = email.utils.formatdate(NOW + 90, usegmt=True)
+    assert retry_after.parse_retry_after(value, now=NOW) == 90.0
+
+
+def test_http_date_in_the_past_means_now():
+    value = email.utils.formatdate(NOW - 3600, usegmt=True)
+    assert retry_after.parse_retry_after(value, now=NOW) == 0.0
+
+
+def test_obsolete_rfc850_date_is_accepted():
+    # RFC 9110 asks recipients to accept the obsolete forms too.
+    assert retry_after.parse_retry_after(
+        'Sunday, 06-Nov-94 08:49:37 GMT', now=784111777.0 - 10) == 10.0
+
+
+@pytest.mark.parametrize('value', [
+    None, '', '   ', 'soon', '-5', '1.5', '5s', '0x10', 'Fri, 99 Foo 2026',
+    'Fri, 07 Nov 2026 25:61:00 GMT', '٣', -3, True, 1.5, object(),
+    'Fri, 07 Nov 2026 10:00:00 -0000',
+])
+def test_malformed_values_are_treated_as_absent(value):
+    assert retry_after.parse_retry_after(value, now=NOW) is None
+
+
+def test_huge_delta_is_returned_for_the_caller_to_cap():
+    assert retry_after.parse_retry_after('9' * 400) == math.inf
+    assert retry_after.parse_retry_after('86400000') == 86400000.0
+
+
+def test_uses_the_wall_clock_by_default():
+    value = email.utils.formatdate(usegmt=True)
+    assert 0.0 <= retry_after.parse_retry_after(value) <= 1.0
+
+
+@given(st.text())
+def test_any_text_parses_or_is_absent_and_never_raises(value):
+    result = retry_after.parse_retry_after(value, now=NOW)
+    assert result is None or result >= 0.0
+
+
+@given(st.integers(0, 10 ** 9))
+def test_any_delta_round_trips(seconds):
+    assert retry_after.parse_retry_after(str(seconds)) == float(seconds)
