@@ -1,0 +1,51 @@
+"""Test set-up shared by every test.
+
+Heat 27 runs on oslo.service's threading backend; it must be selected
+before any Heat module imports oslo.service, so it is done here, first.
+"""
+
+from oslo_service import backend
+
+backend.init_backend(backend.BackendType.THREADING)
+
+from oslo_config import cfg  # noqa: E402,I202
+from oslo_config import fixture as config_fixture  # noqa: E402
+import pytest  # noqa: E402
+
+from heat_retry_plugins.config import opts  # noqa: E402
+from heat_retry_plugins.config import policies  # noqa: E402
+
+
+class HeatConf:
+    """Sets heat.conf values on Heat's global CONF for one test."""
+
+    def __init__(self, fixture, tmp_path):
+        self._fixture = fixture
+        self._path = tmp_path / 'heat.conf'
+
+    def load(self, text):
+        """Load ``text`` as Heat's config file, as heat-engine would."""
+        self._path.write_text(text)
+        cfg.CONF(['--config-file', str(self._path)], project='heat')
+        policies.for_conf(cfg.CONF).clear()
+
+    def set(self, group=None, **values):
+        for service in opts.SHIPPED_SERVICES:
+            opts.register_opts(cfg.CONF, service)
+        self._fixture.config(group=group, **values)
+        # NOTE: set_override does not run mutate hooks; a test that changes
+        # values drops the cached policies as a config reload would.
+        policies.for_conf(cfg.CONF).clear()
+
+
+@pytest.fixture
+def heat_conf(tmp_path):
+    """Heat's global CONF with the test's values; restored afterwards."""
+    fixture = config_fixture.Config(cfg.CONF)
+    fixture.setUp()
+    try:
+        yield HeatConf(fixture, tmp_path)
+    finally:
+        fixture.cleanUp()
+        cfg.CONF([], project='heat')
+        policies.for_conf(cfg.CONF).clear()

@@ -1,0 +1,115 @@
+"""The base plugin inside a real Heat context: registration, policies."""
+
+import logging
+
+from heat.engine import clients
+from heat.engine.clients.os import keystone as heat_keystone
+from heat.engine.clients.os import nova as heat_nova
+import pytest
+
+from heat_retry_plugins.clients import keystone
+from heat_retry_plugins.clients import nova
+from heat_retry_plugins.config import policies
+from heat_retry_plugins.engine import policy as policy_mod
+from heat_retry_plugins.engine import verdicts
+from tests import heat_support
+
+
+class NoCloud:
+    """Enough of a cloud for a context that never sends a request."""
+
+    auth_url = 'http://127.0.0.1:9/v3'
+    username, password = 'admin', 'not-used'
+    project_id, domain_id, region = 'p', 'default', 'RegionOne'
+
+
+@pytest.fixture
+def context(heat_conf):
+    return heat_support.heat_context(NoCloud(), heat_conf)
+
+
+def test_plugins_are_registered_in_heat_clients_under_retry_names(context):
+    assert clients.has_client('nova_retry')
+    assert clients.has_client('keystone_retry')
+    assert isinstance(context.clients.client_plugin('nova_retry'),
+                      nova.NovaRetryClientPlugin)
+    assert isinstance(context.clients.client_plugin('keystone_retry'),
+                      keystone.KeystoneRetryClientPlugin)
+    # Heat's own names still resolve to Heat's own plugins.
+    assert type(context.clients.client_plugin('nova')) is \
+        heat_nova.NovaClientPlugin
+
+
+def test_plugins_keep_heats_helpers(context):
+    plugin = context.clients.client_plugin('nova_retry')
+    assert isinstance(plugin, heat_nova.NovaClientPlugin)
+    assert isinstance(context.clients.client_plugin('keystone_retry'),
+                      heat_keystone.KeystoneClientPlugin)
+    for helper in ('get_server', 'fetch_server', 'find_flavor_by_name_or_id',
+                   'is_not_found', 'ignore_not_found', 'is_over_limit'):
+        assert callable(getattr(plugin, helper))
+
+
+def test_nova_clients_have_keystoneauth_retries_off(context, heat_conf):
+    heat_conf.set(client_retry_limit=5)
+    plugin = context.clients.client_plugin('nova_retry')
+    args = plugin._get_args('2.1')
+    assert (args['connect_retries'], args['status_code_retries']) == (0, 0)
+
+
+def test_unknown_policy_raises_before_the_call(context):
+    plugin = context.clients.client_plugin('nova_retry')
+    calls = []
+    with pytest.raises(policy_mod.UnknownPolicy):
+        plugin.call_with_retry_policy('idempotent', calls.append, 1)
+    assert calls == []
+
+
+def test_policy_follows_the_service_group(context, heat_conf):
+    heat_conf.set(group='clients', retry_max_attempts=6)
+    heat_conf.set(group='clients_nova', retry_max_attempts=2)
+    assert context.clients.client_plugin(
+        'nova_retry').retry_policy().max_attempts == 2
+    assert context.clients.client_plugin(
+        'keystone_retry').retry_policy().max_attempts == 6
+
+
+def test_changed_value_takes_effect_on_the_next_call(context, heat_conf):
+    heat_conf.set(group='clients_nova', retry_max_attempts=1)
+    plugin = context.clients.client_plugin('nova_retry')
+    plugin.sleep = lambda seconds: None
+    error = ValueError('boom')
+    classified = plugin.classify
+    plugin.classify = lambda exc: (transient()
+                                   if exc is error else classified(exc))
+
+    def flaky(outcomes):
+        def call():
+            outcome = outcomes.pop(0)
+            if outcome is error:
+                raise error
+            return outcome
+        return call
+
+    with pytest.raises(ValueError):
+        plugin.call_with_retry(flaky([error, 'ok']))
+    heat_conf.set(group='clients_nova', retry_max_attempts=2)
+    assert plugin.call_with_retry(flaky([error, 'ok'])) == 'ok'
+
+
+def transient():
+    return verdicts.Classification(verdicts.Verdict.TRANSIENT)
+
+
+def test_bad_value_is_logged_at_load_and_raised_by_every_call(
+        context, heat_conf, caplog):
+    heat_conf.load('[clients_nova]\nretry_max_attempts = 0\n')
+    caplog.set_level(logging.ERROR)
+    assert nova.NovaRetryClientPlugin.is_available()
+    assert '[clients_nova] retry_max_attempts' in caplog.text
+    calls = []
+    plugin = context.clients.client_plugin('nova_retry')
+    with pytest.raises(policies.InvalidRetryOption,
+                       match=r'\[clients_nova\] retry_max_attempts'):
+        plugin.call_with_retry(calls.append, 1)
+    assert calls == []
