@@ -76,10 +76,11 @@ class RetryingClientPlugin(client_plugin.ClientPlugin, metaclass=abc.ABCMeta):
 
     @abc.abstractmethod
     def classify(self, exc):
-        """Return the :class:`~heat_retry_plugins.engine.Classification` of
-        an exception raised by this plugin's client library.
+        """Classify an exception raised by this plugin's client library.
 
-        It must not raise; an exception it does not recognise is FATAL.
+        :param exc: the exception.
+        :returns: a :class:`~heat_retry_plugins.engine.Classification`. It
+            must not raise; an exception it does not recognise is FATAL.
         """
 
     def classify_unknown(self, exc):
@@ -109,8 +110,9 @@ class RetryingClientPlugin(client_plugin.ClientPlugin, metaclass=abc.ABCMeta):
         return self._policies.get(self.service)
 
     def call_with_retry(self, func, *args, **kwargs):
-        """Call ``func(*args, **kwargs)``, retrying under the ``default``
-        policy: for GET, HEAD, PUT and other idempotent calls.
+        """Call ``func(*args, **kwargs)`` under the ``default`` policy.
+
+        The policy for GET, HEAD, PUT and other idempotent calls.
 
         :returns: what ``func`` returns.
         :raises: the original exception of the last attempt when retrying

@@ -12,8 +12,8 @@
 
 """``keystone_retry``: Heat's Keystone client plugin, with retries."""
 
-from heat.engine.clients.os.keystone import heat_keystoneclient as hkc
 from heat.engine.clients.os import keystone as heat_keystone
+from heat.engine.clients.os.keystone import heat_keystoneclient as hkc
 from oslo_config import cfg
 
 from heat_retry_plugins.clients import base

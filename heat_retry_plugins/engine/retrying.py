@@ -40,7 +40,8 @@ GAVE_UP_FATAL = 'the error is not retriable'
 GAVE_UP_ATTEMPTS = 'attempts exhausted'
 GAVE_UP_DEADLINE = 'deadline passed'
 GAVE_UP_BUDGET = 'retry budget exhausted'
-GAVE_UP_UNSAFE = 'the request may have been processed and is not safe to repeat'
+GAVE_UP_UNSAFE = ('the request may have been processed and is not safe '
+                  'to repeat')
 GAVE_UP_REAUTH = 'the token was rejected again after re-authenticating'
 GAVE_UP_NO_REAUTH = 'the token was rejected and cannot be renewed'
 

@@ -2,9 +2,8 @@
 
 import textwrap
 
-import pytest
-
 from oslo_config import cfg
+import pytest
 
 from heat_retry_plugins.config import policies
 from heat_retry_plugins.engine import policy as policy_mod
