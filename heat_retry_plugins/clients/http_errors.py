@@ -73,7 +73,8 @@ def classify_status(status, headers=None, request_id=None,
         after = float(fallback_retry_after)
     return verdicts.Classification(
         verdict_for_status(status), retry_after=after, status=status,
-        request_id=request_id, not_found=(status == 404))
+        request_id=request_id, not_found=(status == 404),
+        conflict=(status == 409))
 
 
 def _causes(exc):

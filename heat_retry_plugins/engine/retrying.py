@@ -28,6 +28,7 @@ from oslo_log import log as logging
 
 from heat_retry_plugins.engine import backoff
 from heat_retry_plugins.engine import policy as policy_mod
+from heat_retry_plugins.engine import reconcile
 from heat_retry_plugins.engine import verdicts
 
 LOG = logging.getLogger(__name__)
@@ -44,6 +45,8 @@ GAVE_UP_UNSAFE = ('the request may have been processed and is not safe '
                   'to repeat')
 GAVE_UP_REAUTH = 'the token was rejected again after re-authenticating'
 GAVE_UP_NO_REAUTH = 'the token was rejected and cannot be renewed'
+GAVE_UP_LOOKUP = ('the lookup of what the lost create made failed, so it '
+                  'is not safe to repeat')
 
 _RNG = random.Random()
 
@@ -83,6 +86,8 @@ class Retrier:
         to the service; None for no budget.
     :param clock: a monotonic clock in seconds.
     :param sleep: sleeps for the given seconds.
+    :param wall_clock: the time of day in POSIX seconds, compared with the
+        creation time of a resource found by reconciliation.
     :param rng: the :class:`random.Random` that draws jitter.
     """
 
@@ -93,9 +98,10 @@ class Retrier:
     budget: typing.Any = None
     clock: typing.Callable[[], float] = time.monotonic
     sleep: typing.Callable[[float], None] = time.sleep
+    wall_clock: typing.Callable[[], float] = time.time
     rng: random.Random = _RNG
 
-    def call(self, operation, func, args=(), kwargs=None):
+    def call(self, operation, func, args=(), kwargs=None, reconciler=None):
         """Call ``func(*args, **kwargs)`` under ``operation``'s policy.
 
         :param operation: the
@@ -103,11 +109,17 @@ class Retrier:
         :param func: the callable, typically a python-*client method.
         :param args: its positional arguments.
         :param kwargs: its keyword arguments.
-        :returns: what ``func`` returns; None for a ``delete`` whose retry
-            found the resource already gone.
+        :param reconciler: for ``create`` and ``create_cleanup``, the
+            :class:`~heat_retry_plugins.engine.reconcile.Reconciler` that
+            finds what a lost attempt made; without one, an AMBIGUOUS
+            failure of a create is raised.
+        :returns: what ``func`` returns; the adopted resource of a create
+            whose response was lost; None for a ``delete`` whose retry found
+            the resource already gone.
         :raises: the ORIGINAL exception of the last attempt when the engine
-            gives up, with the attempts in its ``retry_history``
-            attribute.
+            gives up, with the attempts in its ``retry_history`` attribute;
+            :class:`~heat_retry_plugins.engine.reconcile.ReconcileError`
+            (from that exception) when a lost create cannot be reconciled.
         """
         if kwargs is None:
             kwargs = {}
@@ -115,112 +127,231 @@ class Retrier:
         try:
             result = func(*args, **kwargs)
         except Exception as exc:
-            return self._retry(operation, func, args, kwargs, exc, started)
+            return _Call(self, operation, func, args, kwargs, reconciler,
+                         started).after_failure(exc)
         if self.budget is not None:
             self.budget.deposit()
         return result
 
-    def _retry(self, operation, func, args, kwargs, exc, started):
-        history = []
-        attempt = 1
-        delay = None
-        reauthenticated = False
+    def remaining(self, started):
+        """This retrier, with the deadline left of a call that started."""
+        left = max(0.0, self.policy.deadline - (self.clock() - started))
+        return dataclasses.replace(
+            self, policy=dataclasses.replace(self.policy, deadline=left))
+
+
+class _Call:
+    """The state of one call once its first attempt failed."""
+
+    def __init__(self, retrier, operation, func, args, kwargs, reconciler,
+                 started):
+        self.retrier = retrier
+        self.operation = operation
+        self.func = func
+        self.args = args
+        self.kwargs = kwargs
+        self.reconciler = reconciler
+        self.started = started
+        self.started_wall = retrier.wall_clock() - (retrier.clock() -
+                                                    started)
+        self.history = []
+        self.attempt = 1
+        self.delay = None
+        self.reauthenticated = False
+        self.ambiguous = False
+
+    @property
+    def name(self):
+        return _operation_name(self.operation, self.func)
+
+    def after_failure(self, exc):
+        retrier = self.retrier
         while True:
-            found = self.classify(exc)
-            elapsed = self.clock() - started
-            if (found.not_found and attempt > 1 and
-                    operation.not_found_is_done):
+            found = retrier.classify(exc)
+            if (found.not_found and self.attempt > 1 and
+                    self.operation.not_found_is_done):
                 LOG.info('%(service)s %(operation)s: not found on attempt '
                          '%(attempt)d, an earlier attempt did it',
-                         {'service': self.service,
-                          'operation': _operation_name(operation, func),
-                          'attempt': attempt})
+                         {'service': retrier.service,
+                          'operation': self.name, 'attempt': self.attempt})
                 return None
-            reason, delay = self._next_delay(operation, found, attempt,
-                                             delay, elapsed, reauthenticated)
-            history.append(Attempt(attempt, _describe(exc, found),
-                                   found.verdict, found.request_id,
-                                   elapsed, None if reason else delay))
+            if self._must_reconcile(found):
+                adopted = self._reconcile(exc, found)
+                if adopted is not _NOTHING:
+                    return adopted
+                reason = None
+            else:
+                reason = self._refusal(found)
+            self.ambiguous |= found.verdict is Verdict.AMBIGUOUS
+            elapsed = retrier.clock() - self.started
+            if reason is None:
+                reason, self.delay = self._next_delay(found, elapsed)
+            self.history.append(Attempt(
+                self.attempt, _describe(exc, found), found.verdict,
+                found.request_id, elapsed, None if reason else self.delay))
             if reason is None and found.verdict is Verdict.REAUTH:
-                reauthenticated = True
+                self.reauthenticated = True
                 if not self._reauthenticate():
                     reason = GAVE_UP_NO_REAUTH
             if reason is not None:
-                self._give_up(operation, func, exc, found, history, reason,
-                              elapsed)
+                self._give_up(exc, found, reason, elapsed)
                 raise exc
             LOG.warning('Retrying %(service)s %(operation)s in %(delay).2fs '
                         '(attempt %(attempt)d/%(max)d failed: %(error)s, '
                         '%(verdict)s, request %(request_id)s)',
-                        {'service': self.service,
-                         'operation': _operation_name(operation, func),
-                         'delay': delay, 'attempt': attempt,
-                         'max': self.policy.max_attempts,
-                         'error': history[-1].error,
+                        {'service': retrier.service, 'operation': self.name,
+                         'delay': self.delay, 'attempt': self.attempt,
+                         'max': retrier.policy.max_attempts,
+                         'error': self.history[-1].error,
                          'verdict': found.verdict.value,
                          'request_id': found.request_id or '-'})
-            if delay > 0:
-                self.sleep(delay)
-            attempt += 1
+            if self.delay > 0:
+                retrier.sleep(self.delay)
+            self.attempt += 1
             try:
-                result = func(*args, **kwargs)
+                result = self.func(*self.args, **self.kwargs)
             except Exception as next_exc:
                 exc = next_exc
                 continue
-            if self.budget is not None:
-                self.budget.deposit()
+            if retrier.budget is not None:
+                retrier.budget.deposit()
             return result
 
-    def _next_delay(self, operation, found, attempt, previous, elapsed,
-                    reauthenticated):
-        """Return (reason to give up or None, delay before the next try)."""
+    def _must_reconcile(self, found):
+        """Is this a create that may have made its resource?"""
+        if self.operation.on_ambiguous not in _RECONCILING:
+            return False
+        if found.verdict is Verdict.AMBIGUOUS:
+            return True
+        # NOTE: a 409 after an ambiguous attempt is that attempt's work.
+        return found.conflict and self.ambiguous
+
+    def _refusal(self, found):
+        """Return why ``found`` may not be retried at all, or None."""
         verdict = found.verdict
         if verdict is Verdict.FATAL:
-            return GAVE_UP_FATAL, None
-        if verdict is Verdict.REAUTH and reauthenticated:
-            return GAVE_UP_REAUTH, None
+            return GAVE_UP_FATAL
+        if verdict is Verdict.REAUTH and self.reauthenticated:
+            return GAVE_UP_REAUTH
         if (verdict is Verdict.AMBIGUOUS and
-                operation.on_ambiguous is not OnAmbiguous.RETRY):
-            # NOTE: reconciling creates by name is not built yet; until it
-            # is, a create whose request may have been processed is never
-            # sent again (that is how duplicates are made).
-            return GAVE_UP_UNSAFE, None
-        if attempt >= self.policy.max_attempts:
+                self.operation.on_ambiguous is not OnAmbiguous.RETRY):
+            return GAVE_UP_UNSAFE
+        return None
+
+    def _next_delay(self, found, elapsed):
+        """Return (reason to give up or None, delay before the next try)."""
+        retrier = self.retrier
+        policy = retrier.policy
+        if self.attempt >= policy.max_attempts:
             return GAVE_UP_ATTEMPTS, None
-        if verdict is Verdict.REAUTH:
+        if found.verdict is Verdict.REAUTH:
             delay = 0.0
         else:
-            delay = backoff.backoff_delay(self.policy, attempt, previous,
-                                          self.rng)
+            delay = backoff.backoff_delay(policy, self.attempt, self.delay,
+                                          retrier.rng)
             if found.retry_after is not None:
-                delay = min(self.policy.max_delay,
-                            max(delay, found.retry_after))
-        if elapsed + delay >= self.policy.deadline:
+                delay = min(policy.max_delay, max(delay, found.retry_after))
+        if elapsed + delay >= policy.deadline:
             return GAVE_UP_DEADLINE, None
-        if self.budget is not None and not self.budget.try_spend():
+        if retrier.budget is not None and not retrier.budget.try_spend():
             return GAVE_UP_BUDGET, None
         return None, delay
 
+    def _reconcile(self, exc, found):
+        """Adopt what the lost attempt made, or clear the way to resend.
+
+        :returns: the adopted resource, or ``_NOTHING`` to send the create
+            again.
+        :raises: the original exception when there is no way to reconcile;
+            ReconcileError when reconciling would mean guessing.
+        """
+        reconciler = self.reconciler
+        name = reconciler.name(self.args, self.kwargs) if reconciler else None
+        if name is None:
+            self._give_up(exc, found, GAVE_UP_UNSAFE,
+                          self.retrier.clock() - self.started)
+            raise exc
+        within = self.retrier.remaining(self.started)
+        try:
+            matches = within.call(policy_mod.DEFAULT, reconciler.find, (name,))
+        except Exception:
+            # NOTE: what matters to the caller is that the create failed;
+            # the lookup's own failure is in the log.
+            self._give_up(exc, found, GAVE_UP_LOOKUP,
+                          self.retrier.clock() - self.started)
+            raise exc
+        matches = list(matches)
+        if len(matches) > 1:
+            raise reconcile.ReconcileError(
+                reconciler.kind, name, matches,
+                '%d of them exist' % len(matches)) from exc
+        if matches:
+            created = reconciler.created_at(matches[0])
+            if (created is not None and
+                    created < self.started_wall - reconcile.CLOCK_SLACK):
+                raise reconcile.ReconcileError(
+                    reconciler.kind, name, matches,
+                    'the one that exists predates this create') from exc
+        if not matches:
+            return _NOTHING
+        resource = matches[0]
+        if self.operation.on_ambiguous is OnAmbiguous.RECONCILE:
+            self._log_reconciled('Adopted', reconciler, name, resource)
+            if self.retrier.budget is not None:
+                self.retrier.budget.deposit()
+            return resource
+        within.call(policy_mod.DELETE, reconciler.delete, (resource,))
+        self._await_gone(within, reconciler, name, resource, exc)
+        self._log_reconciled('Deleted', reconciler, name, resource)
+        return _NOTHING
+
+    def _await_gone(self, within, reconciler, name, resource, exc):
+        retry = 0
+        delay = None
+        while not within.call(policy_mod.DEFAULT, reconciler.is_gone,
+                              (resource,)):
+            retry += 1
+            delay = backoff.backoff_delay(within.policy, retry, delay,
+                                          within.rng)
+            if (self.retrier.clock() - self.started + delay >=
+                    self.retrier.policy.deadline):
+                raise reconcile.ReconcileError(
+                    reconciler.kind, name, [resource],
+                    'it was deleted but is not gone before the '
+                    'deadline') from exc
+            within.sleep(delay)
+
+    def _log_reconciled(self, action, reconciler, name, resource):
+        LOG.warning('%(action)s %(service)s %(kind)s %(name)s (%(id)s) that '
+                    'the lost attempt %(attempt)d of %(operation)s made',
+                    {'action': action, 'service': self.retrier.service,
+                     'kind': reconciler.kind, 'name': name,
+                     'id': reconciler.identify(resource),
+                     'attempt': self.attempt, 'operation': self.name})
+
     def _reauthenticate(self):
-        if self.reauthenticate is None:
+        retrier = self.retrier
+        if retrier.reauthenticate is None:
             return False
         try:
-            return bool(self.reauthenticate())
+            return bool(retrier.reauthenticate())
         except Exception as exc:
             LOG.warning('%(service)s: re-authentication failed: %(error)s',
-                        {'service': self.service,
+                        {'service': retrier.service,
                          'error': type(exc).__name__})
             return False
 
-    def _give_up(self, operation, func, exc, found, history, reason,
-                 elapsed):
+    def _give_up(self, exc, found, reason, elapsed):
+        history = self.history
+        if not history or history[-1].number != self.attempt:
+            history.append(Attempt(self.attempt, _describe(exc, found),
+                                   found.verdict, found.request_id,
+                                   elapsed, None))
         exc.retry_history = tuple(history)
         attempts = len(history)
         if hasattr(exc, 'add_note'):
             exc.add_note('heat-retry-plugins: %s %s gave up after %d '
-                         'attempt(s): %s' % (self.service,
-                                             _operation_name(operation,
-                                                             func),
+                         'attempt(s): %s' % (self.retrier.service, self.name,
                                              attempts, reason))
         if attempts == 1 and reason == GAVE_UP_FATAL:
             # NOTE: a first-time 404 or 409 is an answer, not a failure of
@@ -230,12 +361,15 @@ class Retrier:
                     '%(attempts)d attempt(s) in %(elapsed).2fs: %(reason)s '
                     '(last error: %(error)s, %(verdict)s, request '
                     '%(request_id)s)',
-                    {'service': self.service,
-                     'operation': _operation_name(operation, func),
+                    {'service': self.retrier.service, 'operation': self.name,
                      'attempts': attempts, 'elapsed': elapsed,
                      'reason': reason, 'error': history[-1].error,
                      'verdict': found.verdict.value,
                      'request_id': found.request_id or '-'})
+
+
+_NOTHING = object()
+_RECONCILING = (OnAmbiguous.RECONCILE, OnAmbiguous.CLEANUP)
 
 
 def _operation_name(operation, func):

@@ -52,6 +52,8 @@ class Classification:
         the log line that lets an operator find the call in the service's
         logs.
     :param not_found: True for a 404: a ``delete`` that was retried is done.
+    :param conflict: True for a 409: a create that was retried after an
+        AMBIGUOUS failure met what its earlier attempt made.
     """
 
     verdict: Verdict
@@ -59,6 +61,7 @@ class Classification:
     status: int | None = None
     request_id: str | None = None
     not_found: bool = False
+    conflict: bool = False
 
 
 #: The classification of an exception nobody recognised: a bug is never
