@@ -37,6 +37,14 @@ LOG = logging.getLogger(__name__)
 
 _DEFAULT = policy_mod.OPERATION_POLICIES['default']
 _NOT_FOUND = verdicts.Classification(verdicts.Verdict.FATAL, not_found=True)
+_RECONCILING = (policy_mod.OnAmbiguous.RECONCILE,
+                policy_mod.OnAmbiguous.CLEANUP)
+
+
+def _key(function):
+    # NOTE: novaclient's versioned methods are distinct function objects
+    # per class but share a qualified name; key by module and qualname.
+    return '%s.%s' % (function.__module__, function.__qualname__)
 
 
 class RetryingClientPlugin(client_plugin.ClientPlugin, metaclass=abc.ABCMeta):
@@ -48,6 +56,11 @@ class RetryingClientPlugin(client_plugin.ClientPlugin, metaclass=abc.ABCMeta):
 
     #: The service name: selects ``[clients_<service>]`` in heat.conf.
     service = None
+
+    #: The qualified name of a create function (``module.Class.create``)
+    #: -> a factory ``f(plugin) -> Reconciler`` that finds what a lost call
+    #: of it made. Add to it with :meth:`register_reconciler`.
+    reconcilers = {}
 
     #: The monotonic clock and the sleep of the retry loop; tests replace
     #: them on an instance.
@@ -130,7 +143,28 @@ class RetryingClientPlugin(client_plugin.ClientPlugin, metaclass=abc.ABCMeta):
         :raises UnknownPolicy: for another name, before anything is called.
         """
         operation = policy_mod.operation_policy(name)
-        return self._get_retrier().call(operation, func, args, kwargs)
+        return self._get_retrier().call(operation, func, args, kwargs,
+                                        self.reconciler_for(operation, func))
+
+    @classmethod
+    def register_reconciler(cls, create, factory):
+        """Teach this plugin class to reconcile a lost ``create``.
+
+        :param create: the create function as found on its class, e.g.
+            ``novaclient.v2.servers.ServerManager.create``; a call through
+            a bound method of it (``client.servers.create``) matches.
+        :param factory: ``factory(plugin)`` returns a new
+            :class:`~heat_retry_plugins.engine.reconcile.Reconciler`.
+        """
+        # NOTE: copy, so that a subclass never adds to its parent's table.
+        cls.reconcilers = dict(cls.reconcilers, **{_key(create): factory})
+
+    def reconciler_for(self, operation, func):
+        """Return a Reconciler for a call of ``func``, or None."""
+        if operation.on_ambiguous not in _RECONCILING:
+            return None
+        factory = self.reconcilers.get(_key(getattr(func, '__func__', func)))
+        return factory(self) if factory is not None else None
 
     def _get_retrier(self):
         policy = self._policies.get(self.service)

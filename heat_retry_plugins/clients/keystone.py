@@ -14,10 +14,13 @@
 
 from heat.engine.clients.os import keystone as heat_keystone
 from heat.engine.clients.os.keystone import heat_keystoneclient as hkc
+from keystoneclient.v3 import projects
+from keystoneclient.v3 import users
 from oslo_config import cfg
 
 from heat_retry_plugins.clients import base
 from heat_retry_plugins.clients import http_errors
+from heat_retry_plugins.clients import keystone_reconcilers
 
 CLIENT_NAME = 'keystone'
 
@@ -56,6 +59,12 @@ class KeystoneRetryClientPlugin(base.RetryingClientPlugin,
     """
 
     service = CLIENT_NAME
+    reconcilers = {
+        base._key(projects.ProjectManager.create):
+            keystone_reconcilers.ProjectReconciler,
+        base._key(users.UserManager.create):
+            keystone_reconcilers.UserReconciler,
+    }
 
     def _create(self):
         # NOTE: Heat's KeystoneClient factory honours keystone_backend; a

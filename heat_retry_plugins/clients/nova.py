@@ -15,9 +15,12 @@
 from heat.engine.clients.os import nova as heat_nova
 from novaclient import client as nova_client
 from novaclient import exceptions
+from novaclient.v2 import keypairs
+from novaclient.v2 import servers
 
 from heat_retry_plugins.clients import base
 from heat_retry_plugins.clients import http_errors
+from heat_retry_plugins.clients import nova_reconcilers
 
 CLIENT_NAME = 'nova'
 
@@ -49,6 +52,12 @@ class NovaRetryClientPlugin(base.RetryingClientPlugin,
     """
 
     service = CLIENT_NAME
+    reconcilers = {
+        base._key(servers.ServerManager.create):
+            nova_reconcilers.ServerReconciler,
+        base._key(keypairs.KeypairManager.create):
+            nova_reconcilers.KeypairReconciler,
+    }
 
     def _get_args(self, version):
         args = super()._get_args(version)

@@ -31,8 +31,10 @@ class Reconciler(metaclass=abc.ABCMeta):
 
     Subclass it for a create method and register it with the client plugin
     (see :meth:`~heat_retry_plugins.clients.base.RetryingClientPlugin
-    .register_reconciler`). Every method may raise the client library's
-    exceptions: lookups and deletes are retried like any idempotent call.
+    .register_reconciler`). One is made for each call, so it may keep what
+    :meth:`name` read from the call's arguments. Every method may raise the
+    client library's exceptions: lookups and deletes are retried like any
+    idempotent call.
     """
 
     #: What the create makes, for log lines (``server``, ``keypair``).
@@ -56,6 +58,15 @@ class Reconciler(metaclass=abc.ABCMeta):
             filter that treats it as one.
         :returns: a list of the objects the create itself returns.
         """
+
+    def adoptable(self, args, kwargs):
+        """Can a found resource stand for the create's response?
+
+        False when the response carries what a lookup cannot return (a
+        generated private key): the engine then deletes what the lost
+        attempt made and creates again, as ``create_cleanup`` does.
+        """
+        return True
 
     def created_at(self, resource):
         """Return when ``resource`` was created (POSIX seconds), or None."""

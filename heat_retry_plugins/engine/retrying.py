@@ -295,7 +295,8 @@ class _Call:
         if not matches:
             return _NOTHING
         resource = matches[0]
-        if self.operation.on_ambiguous is OnAmbiguous.RECONCILE:
+        if (self.operation.on_ambiguous is OnAmbiguous.RECONCILE and
+                reconciler.adoptable(self.args, self.kwargs)):
             self._log_reconciled('Adopted', reconciler, name, resource)
             if self.retrier.budget is not None:
                 self.retrier.budget.deposit()
