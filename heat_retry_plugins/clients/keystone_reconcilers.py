@@ -20,12 +20,6 @@ second one with 409).
 from heat_retry_plugins.engine import reconcile
 
 
-def _argument(args, kwargs, position, name):
-    if name in kwargs:
-        return kwargs[name]
-    return args[position] if len(args) > position else None
-
-
 def _id(value):
     return getattr(value, 'id', value)
 
@@ -41,8 +35,8 @@ class _ByNameInDomain(reconcile.Reconciler):
         self._domain = None
 
     def name(self, args, kwargs):
-        self._domain = _id(_argument(args, kwargs, 1, 'domain'))
-        return _argument(args, kwargs, 0, 'name')
+        self._domain = _id(reconcile.call_argument(args, kwargs, 1, 'domain'))
+        return reconcile.call_argument(args, kwargs, 0, 'name')
 
     def _manager(self):
         return getattr(self._plugin.client().client, self.manager)

@@ -24,12 +24,6 @@ from novaclient import exceptions
 from heat_retry_plugins.engine import reconcile
 
 
-def _argument(args, kwargs, position, name):
-    if name in kwargs:
-        return kwargs[name]
-    return args[position] if len(args) > position else None
-
-
 def parse_time(value):
     """Return an ISO 8601 time from a Nova or Keystone body as POSIX seconds.
 
@@ -63,7 +57,7 @@ class ServerReconciler(reconcile.Reconciler):
                 (kwargs.get('max_count') or 1) > 1:
             # NOTE: several servers share the name by design.
             return None
-        return _argument(args, kwargs, 0, 'name')
+        return reconcile.call_argument(args, kwargs, 0, 'name')
 
     def find(self, name):
         # NOTE: Nova treats the name filter as a regular expression; anchor
@@ -103,10 +97,10 @@ class KeypairReconciler(reconcile.Reconciler):
         self._plugin = plugin
 
     def name(self, args, kwargs):
-        return _argument(args, kwargs, 0, 'name')
+        return reconcile.call_argument(args, kwargs, 0, 'name')
 
     def adoptable(self, args, kwargs):
-        return bool(_argument(args, kwargs, 1, 'public_key'))
+        return bool(reconcile.call_argument(args, kwargs, 1, 'public_key'))
 
     def find(self, name):
         try:

@@ -26,6 +26,20 @@ import abc
 CLOCK_SLACK = 2.0
 
 
+def call_argument(args, kwargs, position, name):
+    """Return an argument of a call, given by keyword or by position.
+
+    :param args: the call's positional arguments.
+    :param kwargs: its keyword arguments.
+    :param position: the argument's position, counted without ``self``.
+    :param name: its name.
+    :returns: the value, or None when the call did not pass it.
+    """
+    if name in kwargs:
+        return kwargs[name]
+    return args[position] if len(args) > position else None
+
+
 class Reconciler(metaclass=abc.ABCMeta):
     """How to find (and remove) what one kind of create made, by name.
 
