@@ -1,0 +1,80 @@
+#
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
+"""The object store, tokens and their summary."""
+
+import datetime
+
+from heat_retry_plugins.fakecloud import state
+
+
+class Clock:
+    def __init__(self):
+        self.now = datetime.datetime(2024, 1, 1,
+                                     tzinfo=datetime.timezone.utc)
+
+    def __call__(self):
+        return self.now
+
+
+def test_objects_created_live_and_duplicates():
+    store = state.CloudState()
+    store.add('flavor', {'id': '1', 'name': 'm1.tiny'}, seeded=True)
+    for obj_id, name in (('a', 'web'), ('b', 'web'), ('c', 'web'),
+                         ('d', 'db')):
+        store.add('server', {'id': obj_id, 'name': name})
+    store.remove('server', 'd')
+    summary = store.object_summary()
+    assert summary['created'] == {'keypair': 0, 'project': 0, 'server': 4,
+                                  'user': 0}
+    assert summary['live']['server'] == 3
+    assert summary['duplicates']['server'] == 2
+    assert summary['duplicates_total'] == 2
+    assert 'flavor' not in summary['live']
+    assert store.get('flavor', '1')['name'] == 'm1.tiny'
+    assert [o['id'] for o in store.list('server', name='web')] == [
+        'a', 'b', 'c']
+    assert store.find('server', name='db') is None
+    store.reset_created()
+    assert store.object_summary()['created']['server'] == 0
+
+
+def test_tokens_expire_revoke_and_expire_all():
+    clock = Clock()
+    store = state.CloudState(token_ttl=60, clock=clock)
+    token = store.issue_token('u', ['password'], project_id='p')
+    assert token.expires_at - token.issued_at == datetime.timedelta(
+        seconds=60)
+    assert store.validate_token(token.id) is token
+    capped = store.issue_token('u', ['token'], expires_at=clock.now +
+                               datetime.timedelta(seconds=5))
+    assert capped.expires_at == clock.now + datetime.timedelta(seconds=5)
+    clock.now += datetime.timedelta(seconds=61)
+    assert store.validate_token(token.id) is None
+    fresh = store.issue_token('u', ['password'])
+    assert store.token_count() == 1
+    assert store.revoke_token(fresh.id)
+    assert not store.revoke_token(fresh.id)
+    store.issue_token('u', ['password'])
+    assert store.expire_tokens() == 1
+    assert store.validate_token(None) is None
+
+
+def test_secrets_are_named_by_a_short_hash():
+    token = state.new_token_id()
+    assert token.startswith('gAAAAA') and len(token) > 100
+    assert len(state.short_hash(token)) == 8
+    assert token not in state.short_hash(token)
+    when = datetime.datetime(2024, 5, 1, 12, tzinfo=datetime.timezone.utc)
+    assert state.isotime(when) == '2024-05-01T12:00:00.000000Z'
+    assert state.isotime(when, subsecond=False) == '2024-05-01T12:00:00Z'
