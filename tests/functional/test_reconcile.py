@@ -1,0 +1,157 @@
+"""Creates that never duplicate, over real HTTP: servers, keypairs,
+projects and users under ambiguous faults on every POST.
+"""
+
+from cryptography.hazmat.primitives import serialization
+import pytest
+
+from heat_retry_plugins.engine import reconcile
+from heat_retry_plugins.fakecloud import CIRROS_IMAGE_ID
+from heat_retry_plugins.fakecloud import keys
+from tests.functional.conftest import sent
+
+AMBIGUOUS = ['ambiguous_500', 'ambiguous_502', 'ambiguous_504', 'drop_after']
+CREATES = 20
+
+
+def on_posts(service, path, selector, kind_index=0):
+    """One kind of ambiguous fault on a POST route."""
+    return [dict({'service': service, 'method': 'POST', 'path': path,
+                  'fault': {'kind': AMBIGUOUS[kind_index]}}, **selector)]
+
+
+SELECTORS = [
+    pytest.param({'rate': 0.01}, id='1%'),
+    pytest.param({'rate': 0.05}, id='5%'),
+    pytest.param({'rate': 0.30}, id='30%'),
+    pytest.param({'first': 1}, id='first-1'),
+    pytest.param({'first': 3}, id='first-3'),
+]
+
+
+def assert_nothing_duplicated_or_leaked(cloud, kind, returned, names,
+                                        key='id'):
+    """The cloud holds exactly the objects the calls returned."""
+    assert cloud.counters()['duplicates'].get(kind, 0) == 0
+    held = sorted(str(o[key]) for o in cloud.objects(kind)
+                  if o['name'] in names)
+    assert held == sorted(str(r) for r in returned)
+
+
+def assert_keypairs_are_the_ones_returned(client, cloud, made, names):
+    assert_nothing_duplicated_or_leaked(cloud, 'keypair',
+                                        [m.name for m in made], names,
+                                        key='name')
+    for keypair in made:
+        assert client.keypairs.get(keypair.name).fingerprint == \
+            keypair.fingerprint
+
+
+@pytest.mark.parametrize('selector', SELECTORS)
+@pytest.mark.parametrize('kind_index', range(len(AMBIGUOUS)))
+def test_servers(nova_plugin, cloud, selector, kind_index):
+    cloud.set_faults(on_posts('compute', '^/servers$', selector, kind_index))
+    client = nova_plugin.client()
+    names = ['web-%d' % i for i in range(CREATES)]
+    made = [nova_plugin.call_with_retry_policy(
+        'create', client.servers.create, name, CIRROS_IMAGE_ID, '1',
+        nics='none') for name in names]
+    assert [m.name for m in made] == names
+    assert all(type(m) is type(made[0]) for m in made)
+    assert_nothing_duplicated_or_leaked(cloud, 'server',
+                                        [m.id for m in made], names)
+
+
+def test_server_name_is_matched_exactly_not_as_a_pattern(nova_plugin, cloud):
+    client = nova_plugin.client()
+    for other in ('web-10', 'webX1', 'db[1]x'):
+        client.servers.create(other, CIRROS_IMAGE_ID, '1', nics='none')
+    cloud.set_faults([{'service': 'compute', 'method': 'POST',
+                       'path': '^/servers$', 'first': 2,
+                       'fault': {'kind': 'ambiguous_500'}}])
+    for name in ('web-1', 'db[1]'):
+        made = nova_plugin.call_with_retry_policy(
+            'create', client.servers.create, name, CIRROS_IMAGE_ID, '1',
+            nics='none')
+        assert made.name == name
+    assert cloud.counters()['duplicates_total'] == 0
+    assert len(cloud.objects('server')) == 5
+
+
+def test_two_servers_with_the_name_raise_instead_of_guessing(nova_plugin,
+                                                             cloud):
+    client = nova_plugin.client()
+    client.servers.create('twin', CIRROS_IMAGE_ID, '1', nics='none')
+    cloud.reset_counters()
+    cloud.set_faults([{'service': 'compute', 'method': 'POST',
+                       'path': '^/servers$', 'first': 1,
+                       'fault': {'kind': 'ambiguous_500'}}])
+    with pytest.raises(reconcile.ReconcileError, match='2 of them exist'):
+        nova_plugin.call_with_retry_policy(
+            'create', client.servers.create, 'twin', CIRROS_IMAGE_ID, '1',
+            nics='none')
+    assert sent(cloud, 'compute POST /servers') == 1
+
+
+@pytest.mark.parametrize('selector', SELECTORS)
+def test_keypairs_with_a_public_key_are_adopted(nova_plugin, cloud,
+                                                selector):
+    cloud.set_faults(on_posts('compute', '^/os-keypairs$', selector))
+    client = nova_plugin.client()
+    public_key = keys.generate()[1]
+    names = ['key-%d' % i for i in range(CREATES)]
+    made = [nova_plugin.call_with_retry_policy(
+        'create', client.keypairs.create, name, public_key=public_key)
+        for name in names]
+    assert [m.name for m in made] == names
+    assert_keypairs_are_the_ones_returned(client, cloud, made, names)
+
+
+def openssh_public_key(private_pem):
+    private = serialization.load_pem_private_key(private_pem.encode(),
+                                                 password=None)
+    return private.public_key().public_bytes(
+        serialization.Encoding.OpenSSH,
+        serialization.PublicFormat.OpenSSH).decode()
+
+
+@pytest.mark.parametrize('policy', ['create_cleanup', 'create'])
+@pytest.mark.parametrize('selector', SELECTORS)
+def test_generated_keypairs_are_cleaned_up_and_made_again(
+        nova_plugin, cloud, selector, policy):
+    cloud.set_faults(on_posts('compute', '^/os-keypairs$', selector))
+    client = nova_plugin.client(version='2.91')
+    names = ['gen-%d' % i for i in range(CREATES)]
+    made = [nova_plugin.call_with_retry_policy(
+        policy, client.keypairs.create, name) for name in names]
+    for keypair in made:
+        held = client.keypairs.get(keypair.name).public_key
+        assert openssh_public_key(keypair.private_key).split()[:2] == \
+            held.split()[:2]
+    assert_keypairs_are_the_ones_returned(client, cloud, made, names)
+
+
+@pytest.mark.parametrize('selector', SELECTORS)
+def test_projects(keystone_plugin, cloud, selector):
+    cloud.set_faults(on_posts('identity', '^/projects$', selector))
+    client = keystone_plugin.client().client
+    names = ['project-%d' % i for i in range(CREATES)]
+    made = [keystone_plugin.call_with_retry_policy(
+        'create', client.projects.create, name, cloud.domain_id)
+        for name in names]
+    assert [m.name for m in made] == names
+    assert_nothing_duplicated_or_leaked(cloud, 'project',
+                                        [m.id for m in made], names)
+
+
+@pytest.mark.parametrize('selector', SELECTORS)
+def test_users(keystone_plugin, cloud, selector):
+    cloud.set_faults(on_posts('identity', '^/users$', selector))
+    client = keystone_plugin.client().client
+    names = ['user-%d' % i for i in range(CREATES)]
+    made = [keystone_plugin.call_with_retry_policy(
+        'create', client.users.create, name, domain=cloud.domain_id,
+        password='pw-%d' % i) for i, name in enumerate(names)]
+    assert [m.name for m in made] == names
+    assert_nothing_duplicated_or_leaked(cloud, 'user',
+                                        [m.id for m in made], names)
