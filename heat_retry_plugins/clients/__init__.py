@@ -10,4 +10,10 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""Heat client plugins that retry, registered in ``heat.clients``."""
+"""Heat client plugins that retry, registered in ``heat.clients``.
+
+:class:`RetryingClients` is the ``cloud_backend`` that routes every stock
+resource through them.
+"""
+
+from heat_retry_plugins.clients.backend import RetryingClients  # noqa

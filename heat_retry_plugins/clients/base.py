@@ -22,12 +22,15 @@ helper Heat's resources use keeps working) that adds
 """
 
 import abc
+import re
 import time
+import weakref
 
 from heat.engine.clients import client_plugin
 from oslo_config import cfg
 from oslo_log import log as logging
 
+from heat_retry_plugins.clients import adapters
 from heat_retry_plugins.config import policies
 from heat_retry_plugins.engine import policy as policy_mod
 from heat_retry_plugins.engine import retrying
@@ -35,16 +38,9 @@ from heat_retry_plugins.engine import verdicts
 
 LOG = logging.getLogger(__name__)
 
-_DEFAULT = policy_mod.OPERATION_POLICIES['default']
 _NOT_FOUND = verdicts.Classification(verdicts.Verdict.FATAL, not_found=True)
 _RECONCILING = (policy_mod.OnAmbiguous.RECONCILE,
                 policy_mod.OnAmbiguous.CLEANUP)
-
-
-def _key(function):
-    # NOTE: novaclient's versioned methods are distinct function objects
-    # per class but share a qualified name; key by module and qualname.
-    return '%s.%s' % (function.__module__, function.__qualname__)
 
 
 class RetryingClientPlugin(client_plugin.ClientPlugin, metaclass=abc.ABCMeta):
@@ -57,10 +53,12 @@ class RetryingClientPlugin(client_plugin.ClientPlugin, metaclass=abc.ABCMeta):
     #: The service name: selects ``[clients_<service>]`` in heat.conf.
     service = None
 
-    #: The qualified name of a create function (``module.Class.create``)
-    #: -> a factory ``f(plugin) -> Reconciler`` that finds what a lost call
-    #: of it made. Add to it with :meth:`register_reconciler`.
-    reconcilers = {}
+    #: (compiled path pattern, factory) pairs: a POST whose URL path
+    #: matches is a create, and ``factory(send)`` returns the
+    #: :class:`~heat_retry_plugins.engine.reconcile.Reconciler` that finds
+    #: what a lost one made, ``send(url, method, **kwargs)`` being the
+    #: adapter's request without retries. See :meth:`register_reconciler`.
+    reconcilers = ()
 
     #: The monotonic clock and the sleep of the retry loop; tests replace
     #: them on an instance.
@@ -125,16 +123,23 @@ class RetryingClientPlugin(client_plugin.ClientPlugin, metaclass=abc.ABCMeta):
     def call_with_retry(self, func, *args, **kwargs):
         """Call ``func(*args, **kwargs)`` under the ``default`` policy.
 
-        The policy for GET, HEAD, PUT and other idempotent calls.
+        The policy for GET, HEAD, PUT and other idempotent calls. The call
+        is retried as a whole; the requests it makes are not retried again
+        underneath.
 
         :returns: what ``func`` returns.
         :raises: the original exception of the last attempt when retrying
             gives up; its ``retry_history`` holds the attempts.
         """
-        return self._get_retrier().call(_DEFAULT, func, args, kwargs)
+        return self._call(policy_mod.DEFAULT, func, args, kwargs)
 
     def call_with_retry_policy(self, name, func, *args, **kwargs):
         """Call ``func(*args, **kwargs)`` under the named policy.
+
+        Under ``create`` and ``create_cleanup``, ``func`` is called once and
+        the create request it sends (a POST whose route has a reconciler)
+        is retried and reconciled by name; a create with no reconciler is
+        retried only when it was not processed.
 
         :param name: ``default``, ``delete``, ``create``,
             ``create_cleanup`` or ``never``.
@@ -143,28 +148,93 @@ class RetryingClientPlugin(client_plugin.ClientPlugin, metaclass=abc.ABCMeta):
         :raises UnknownPolicy: for another name, before anything is called.
         """
         operation = policy_mod.operation_policy(name)
-        return self._get_retrier().call(operation, func, args, kwargs,
-                                        self.reconciler_for(operation, func))
+        if operation.on_ambiguous not in _RECONCILING:
+            return self._call(operation, func, args, kwargs)
+        # NOTE: the request layer retries the POST and reconciles it: it
+        # sees the request body, which holds the name to look for.
+        token = adapters.CREATE_POLICY.set(operation)
+        try:
+            return func(*args, **kwargs)
+        finally:
+            adapters.CREATE_POLICY.reset(token)
+
+    def _call(self, operation, func, args, kwargs):
+        retrier = self._get_retrier()
+        token = adapters.IN_RETRIED_CALL.set(True)
+        try:
+            return retrier.call(operation, func, args, kwargs)
+        finally:
+            adapters.IN_RETRIED_CALL.reset(token)
+
+    def retry_request(self, send, url, method, kwargs):
+        """Send one HTTP request under the policy its method allows.
+
+        Called by the clients' adapters (see
+        :mod:`heat_retry_plugins.clients.adapters`).
+
+        :param send: the adapter's request, without retries.
+        :param url: the request URL.
+        :param method: the HTTP method.
+        :param kwargs: the request's keyword arguments.
+        :returns: what ``send`` returns.
+        """
+        method = method.upper()
+        reconciler = None
+        if method == 'POST':
+            reconciler = self.reconciler_for(url, send)
+            operation = (adapters.CREATE_POLICY.get() or
+                         (policy_mod.CREATE if reconciler else
+                          policy_mod.NEVER))
+        else:
+            operation = adapters.METHOD_POLICIES.get(method, policy_mod.NEVER)
+        result = self._get_retrier().call(operation, send, (url, method),
+                                          kwargs, reconciler)
+        if result is None and operation.not_found_is_done:
+            # NOTE: a retried DELETE met a 404: an earlier attempt did it.
+            # The client library wants (response, body) all the same.
+            return adapters.done_response(url), None
+        return result
 
     @classmethod
-    def register_reconciler(cls, create, factory):
-        """Teach this plugin class to reconcile a lost ``create``.
+    def register_reconciler(cls, path, factory):
+        """Teach this plugin class to reconcile a lost create.
 
-        :param create: the create function as found on its class, e.g.
-            ``novaclient.v2.servers.ServerManager.create``; a call through
-            a bound method of it (``client.servers.create``) matches.
-        :param factory: ``factory(plugin)`` returns a new
-            :class:`~heat_retry_plugins.engine.reconcile.Reconciler`.
+        :param path: a regular expression searched in the URL path of a
+            POST, e.g. ``r'/servers$'``.
+        :param factory: ``factory(send)`` returns a new
+            :class:`~heat_retry_plugins.engine.reconcile.Reconciler`;
+            ``send(url, method, **kwargs)`` sends a request once and
+            returns ``(response, body)``.
         """
-        # NOTE: copy, so that a subclass never adds to its parent's table.
-        cls.reconcilers = dict(cls.reconcilers, **{_key(create): factory})
+        # NOTE: a new tuple, so that a subclass never adds to its parent's.
+        cls.reconcilers = tuple(cls.reconcilers) + (
+            (re.compile(path), factory),)
 
-    def reconciler_for(self, operation, func):
-        """Return a Reconciler for a call of ``func``, or None."""
-        if operation.on_ambiguous not in _RECONCILING:
-            return None
-        factory = self.reconcilers.get(_key(getattr(func, '__func__', func)))
-        return factory(self) if factory is not None else None
+    def reconciler_for(self, url, send):
+        """Return a Reconciler for a POST to ``url``, or None."""
+        path = adapters.url_path(url)
+        for pattern, factory in self.reconcilers:
+            if pattern.search(path):
+                return factory(send)
+        return None
+
+    def wrap_adapter(self, adapter, retrying_class):
+        """Make a client's adapter retry its requests under this plugin.
+
+        :param adapter: the keystoneauth adapter the client library built.
+        :param retrying_class: a subclass of the adapter's class and of
+            :class:`~heat_retry_plugins.clients.adapters.RetryingAdapterMixin`
+            that adds no state.
+        :returns: the adapter.
+        """
+        # NOTE: the client libraries build their adapters themselves and
+        # offer no hook; the subclass adds no state, so swapping the class
+        # of the instance is safe.
+        adapter.__class__ = retrying_class
+        adapter.retry_plugin = weakref.ref(self)
+        adapter.connect_retries = 0
+        adapter.status_code_retries = 0
+        return adapter
 
     def _get_retrier(self):
         policy = self._policies.get(self.service)

@@ -12,38 +12,54 @@
 
 """``keystone_retry``: Heat's Keystone client plugin, with retries."""
 
+import functools
+import re
+import weakref
+
 from heat.engine.clients.os import keystone as heat_keystone
 from heat.engine.clients.os.keystone import heat_keystoneclient as hkc
-from keystoneclient.v3 import projects
-from keystoneclient.v3 import users
+from keystoneauth1 import exceptions as ks_exceptions
+from keystoneclient import httpclient
 from oslo_config import cfg
 
+from heat_retry_plugins.clients import adapters
 from heat_retry_plugins.clients import base
 from heat_retry_plugins.clients import http_errors
-from heat_retry_plugins.clients import keystone_reconcilers
+from heat_retry_plugins.clients import name_reconcilers
 
 CLIENT_NAME = 'keystone'
 
 
-def _without_adapter_retries(client):
-    # NOTE: Heat builds keystoneclient with connect_retries =
-    # client_retry_limit; keystoneclient keeps it on its adapter, which is
-    # where keystoneauth reads it for each request. One layer retries.
-    client._adapter.connect_retries = 0
-    client._adapter.status_code_retries = 0
-    return client
+class _KeystoneAdapter(adapters.RetryingAdapterMixin,
+                       httpclient._KeystoneAdapter):
+    """keystoneclient's adapter, retrying its requests by policy."""
 
 
 class KsClientWrapper(hkc.KsClientWrapper):
-    """Heat's keystone client wrapper, with keystoneauth's retries off."""
+    """Heat's keystone client wrapper whose clients retry by policy.
+
+    :param plugin: the Keystone retry plugin that decides.
+    """
+
+    def __init__(self, context, region_name, plugin):
+        self._plugin = weakref.ref(plugin)
+        super().__init__(context, region_name)
+
+    def _retrying(self, client):
+        # NOTE: Heat builds keystoneclient with connect_retries =
+        # client_retry_limit, kept on its adapter; one layer retries.
+        plugin = self._plugin()
+        if plugin is not None:
+            plugin.wrap_adapter(client._adapter, _KeystoneAdapter)
+        return client
 
     def _v3_client_init(self):
-        return _without_adapter_retries(super()._v3_client_init())
+        return self._retrying(super()._v3_client_init())
 
     @property
     def domain_admin_client(self):
         if not self._domain_admin_client:
-            _without_adapter_retries(super().domain_admin_client)
+            self._retrying(super().domain_admin_client)
         return self._domain_admin_client
 
 
@@ -59,19 +75,21 @@ class KeystoneRetryClientPlugin(base.RetryingClientPlugin,
     """
 
     service = CLIENT_NAME
-    reconcilers = {
-        base._key(projects.ProjectManager.create):
-            keystone_reconcilers.ProjectReconciler,
-        base._key(users.UserManager.create):
-            keystone_reconcilers.UserReconciler,
-    }
+    reconcilers = (
+        (re.compile(r'/projects$'), functools.partial(
+            name_reconcilers.ProjectReconciler,
+            not_found=ks_exceptions.NotFound)),
+        (re.compile(r'/users$'), functools.partial(
+            name_reconcilers.UserReconciler,
+            not_found=ks_exceptions.NotFound)),
+    )
 
     def _create(self):
         # NOTE: Heat's KeystoneClient factory honours keystone_backend; a
         # deployment that replaced the backend keeps its own client.
         if cfg.CONF.keystone_backend != hkc._default_keystone_backend:
             return hkc.KeystoneClient(self.context, self._get_region_name())
-        return KsClientWrapper(self.context, self._get_region_name())
+        return KsClientWrapper(self.context, self._get_region_name(), self)
 
     def classify(self, exc):
         """Map keystoneauth (and so keystoneclient) exceptions to verdicts."""

@@ -12,20 +12,22 @@
 
 """``nova_retry``: Heat's Nova client plugin, with retries."""
 
+import functools
+import re
+
 from heat.engine.clients.os import nova as heat_nova
 from novaclient import client as nova_client
 from novaclient import exceptions
-from novaclient.v2 import keypairs
-from novaclient.v2 import servers
 
+from heat_retry_plugins.clients import adapters
 from heat_retry_plugins.clients import base
 from heat_retry_plugins.clients import http_errors
-from heat_retry_plugins.clients import nova_reconcilers
+from heat_retry_plugins.clients import name_reconcilers
 
 CLIENT_NAME = 'nova'
 
 
-class _SessionClient(nova_client.SessionClient):
+class _HeaderKeepingSessionClient(nova_client.SessionClient):
     """novaclient's session client, keeping the headers of an error.
 
     novaclient parses Retry-After only as an integer and only for 413 and
@@ -43,6 +45,11 @@ class _SessionClient(nova_client.SessionClient):
         return resp, body
 
 
+class _SessionClient(adapters.RetryingAdapterMixin,
+                     _HeaderKeepingSessionClient):
+    """novaclient's session client, retrying its requests by policy."""
+
+
 class NovaRetryClientPlugin(base.RetryingClientPlugin,
                             heat_nova.NovaClientPlugin):
     """Heat's ``NovaClientPlugin`` whose calls can be retried.
@@ -52,12 +59,14 @@ class NovaRetryClientPlugin(base.RetryingClientPlugin,
     """
 
     service = CLIENT_NAME
-    reconcilers = {
-        base._key(servers.ServerManager.create):
-            nova_reconcilers.ServerReconciler,
-        base._key(keypairs.KeypairManager.create):
-            nova_reconcilers.KeypairReconciler,
-    }
+    reconcilers = (
+        (re.compile(r'^/servers$'), functools.partial(
+            name_reconcilers.ServerReconciler,
+            not_found=exceptions.NotFound)),
+        (re.compile(r'^/os-keypairs$'), functools.partial(
+            name_reconcilers.KeypairReconciler,
+            not_found=exceptions.NotFound)),
+    )
 
     def _get_args(self, version):
         args = super()._get_args(version)
@@ -70,10 +79,7 @@ class NovaRetryClientPlugin(base.RetryingClientPlugin,
 
     def _create(self, version=None):
         client = super()._create(version=version)
-        # NOTE: novaclient builds its SessionClient itself and offers no
-        # hook; the subclass adds no state, so swapping the class of the
-        # instance it built is safe.
-        client.client.__class__ = _SessionClient
+        self.wrap_adapter(client.client, _SessionClient)
         return client
 
     def classify(self, exc):
