@@ -1,0 +1,101 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
+"""``heat-retry-plugins``: the demo, the fake cloud, the policy inspector.
+
+::
+
+    heat-retry-plugins demo [--resources N] [--fault-rate R] [--seed S]
+    heat-retry-plugins fake-cloud [--faults FILE] [--seed S]
+    heat-retry-plugins policies --config-file /etc/heat/heat.conf
+"""
+
+import argparse
+import sys
+
+from heat_retry_plugins.config import policies
+
+
+def _policies(args):
+    # NOTE: imported here so that `fake-cloud` does not import Heat.
+    from heat_retry_plugins.cmd import policies as policies_cmd
+    try:
+        conf, retry = policies_cmd.load(args.config_file)
+        effective = policies_cmd.effective_policies(
+            retry, policies_cmd.registered_services())
+    except policies.InvalidRetryOption as exc:
+        print('ERROR: %s' % exc, file=sys.stderr)
+        return 1
+    print(policies_cmd.format_table(effective))
+    return 0
+
+
+def _fake_cloud(args):
+    from heat_retry_plugins.fakecloud import cli
+    return cli.main(args.rest)
+
+
+def _demo(args):
+    from heat_retry_plugins.cmd import demo
+    return demo.main(args)
+
+
+def build_parser():
+    """The argument parser of ``heat-retry-plugins``."""
+    parser = argparse.ArgumentParser(
+        prog='heat-retry-plugins',
+        description='Client-side retry policies for OpenStack Heat.')
+    commands = parser.add_subparsers(dest='command', required=True)
+
+    demo = commands.add_parser(
+        'demo', help='Create and delete a stack with the real Heat engine '
+        'against the embedded fake cloud under faults, with stock Heat and '
+        'with the retry plugins, and compare.')
+    demo.add_argument('--resources', type=int, default=40,
+                      help='Resources in the stack (default 40).')
+    demo.add_argument('--kind', choices=('keypairs', 'servers', 'keystone'),
+                      default='servers',
+                      help='What the stack is made of (default servers).')
+    demo.add_argument('--fault-rate', type=float, default=0.05,
+                      help='Share of Nova requests that fail with 503; a '
+                      'fifth of it again fail with 500, and as many POSTs '
+                      'fail ambiguously (default 0.05).')
+    demo.add_argument('--seed', type=int, default=1,
+                      help='Seed of the faults (default 1).')
+    demo.add_argument('--quiet', action='store_true',
+                      help='No progress display.')
+    demo.set_defaults(func=_demo)
+
+    fake = commands.add_parser(
+        'fake-cloud', help='Run the embedded fake cloud until Ctrl-C '
+        '(arguments after it go to the fake cloud; see fake-cloud -h).')
+    fake.add_argument('rest', nargs=argparse.REMAINDER)
+    fake.set_defaults(func=_fake_cloud)
+
+    show = commands.add_parser(
+        'policies', help='Print the effective retry policy of every '
+        'registered service and where each value comes from; exit 1 '
+        'naming the group and option of a bad value.')
+    show.add_argument('--config-file', action='append', required=True,
+                      help='A heat.conf to read (repeatable).')
+    show.set_defaults(func=_policies)
+    return parser
+
+
+def main(argv=None):
+    """Run ``heat-retry-plugins``; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

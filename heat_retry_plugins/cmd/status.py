@@ -1,0 +1,58 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
+"""``heat-retry-plugins-status upgrade check``: is heat.conf usable?
+
+The oslo.upgradecheck convention every OpenStack service follows: run it
+before restarting heat-engine on a changed heat.conf.
+"""
+
+import sys
+
+from oslo_config import cfg
+from oslo_upgradecheck import upgradecheck
+
+from heat_retry_plugins.cmd import policies as policies_cmd
+from heat_retry_plugins.config import opts
+from heat_retry_plugins.config import policies
+
+
+class Checks(upgradecheck.UpgradeCommands):
+    """The checks of heat-retry-plugins."""
+
+    def _check_retry_policies(self):
+        retry = policies.for_conf(cfg.CONF)
+        services = policies_cmd.registered_services()
+        for service in services:
+            opts.register_opts(cfg.CONF, service)
+        try:
+            policies_cmd.effective_policies(retry, services)
+        except policies.InvalidRetryOption as exc:
+            return upgradecheck.Result(upgradecheck.Code.FAILURE, str(exc))
+        return upgradecheck.Result(
+            upgradecheck.Code.SUCCESS,
+            'Valid retry policies for %s.' % ', '.join(services))
+
+    _upgrade_checks = (('Retry policies', _check_retry_policies),)
+
+
+def main(argv=None):
+    """Run ``upgrade check`` on Heat's configuration files."""
+    for service in policies_cmd.registered_services():
+        opts.register_opts(cfg.CONF, service)
+    return upgradecheck.main(cfg.CONF, project='heat',
+                             upgrade_command=Checks(),
+                             argv=sys.argv[1:] if argv is None else argv)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
