@@ -14,6 +14,7 @@ import pytest  # noqa: E402
 
 from heat_retry_plugins.config import opts  # noqa: E402
 from heat_retry_plugins.config import policies  # noqa: E402
+from heat_retry_plugins.engine import guards  # noqa: E402
 
 
 class HeatConf:
@@ -43,6 +44,9 @@ def heat_conf(tmp_path):
     """Heat's global CONF with the test's values; restored afterwards."""
     fixture = config_fixture.Config(cfg.CONF)
     fixture.setUp()
+    # NOTE: the budget and breaker are process-wide by design; each test
+    # starts with its own.
+    guards.reset_guards()
     try:
         yield HeatConf(fixture, tmp_path)
     finally:

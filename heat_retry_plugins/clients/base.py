@@ -32,6 +32,7 @@ from oslo_log import log as logging
 
 from heat_retry_plugins.clients import adapters
 from heat_retry_plugins.config import policies
+from heat_retry_plugins.engine import guards
 from heat_retry_plugins.engine import policy as policy_mod
 from heat_retry_plugins.engine import retrying
 from heat_retry_plugins.engine import verdicts
@@ -240,10 +241,12 @@ class RetryingClientPlugin(client_plugin.ClientPlugin, metaclass=abc.ABCMeta):
         policy = self._policies.get(self.service)
         retrier = self._retrier
         if retrier is None or retrier.policy is not policy:
+            budget, breaker = guards.guards_for(
+                self.service, self._policies.guard_settings(self.service))
             retrier = self._retrier = retrying.Retrier(
                 service=self.service, policy=policy, classify=self.classify,
                 reauthenticate=self.reauthenticate, clock=self.clock,
-                sleep=self._sleep)
+                sleep=self._sleep, budget=budget, breaker=breaker)
         return retrier
 
     def _sleep(self, seconds):

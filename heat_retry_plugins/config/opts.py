@@ -20,6 +20,7 @@ it exposes the option lists and :func:`register_opts` for the caller.
 
 from oslo_config import cfg
 
+from heat_retry_plugins.engine import guards
 from heat_retry_plugins.engine import policy
 
 CLIENTS_GROUP = 'clients'
@@ -35,6 +36,15 @@ POLICY_FIELDS = {
     'retry_backoff_multiplier': 'multiplier',
     'retry_jitter': 'jitter',
     'retry_deadline': 'deadline',
+}
+
+#: heat.conf option name -> GuardSettings field.
+GUARD_FIELDS = {
+    'retry_budget_capacity': 'budget_capacity',
+    'retry_budget_ratio': 'budget_ratio',
+    'retry_budget_floor': 'budget_floor',
+    'retry_breaker_threshold': 'breaker_threshold',
+    'retry_breaker_cooldown': 'breaker_cooldown',
 }
 
 _MAX_SECONDS = 86400.0
@@ -63,6 +73,27 @@ _HELP = {
         'Seconds, from the start of a call\'s first attempt, after which '
         'no retry is started; the call then fails with its last error. '
         'Delays, Retry-After included, never run past it.'),
+    'retry_budget_capacity': (
+        'The retry budget of the service, shared by every call of one '
+        'heat-engine process: the most retries that can be made in a '
+        'burst. Each retry spends a token; when none is left, calls are '
+        'not retried (their first attempt is still made). 0 disables the '
+        'budget.'),
+    'retry_budget_ratio': (
+        'The fraction of a retry token each successful call earns: 0.2 '
+        'allows one retry per five successful calls in the long run.'),
+    'retry_budget_floor': (
+        'Retry tokens earned per second whatever happens, so that an '
+        'engine that makes few calls can still retry.'),
+    'retry_breaker_threshold': (
+        'Consecutive failed attempts (refused, dropped, 5xx, 429) on the '
+        'service, across all calls of the process, that open its circuit '
+        'breaker: calls then fail at once, without a request, until the '
+        'cool-down has passed and a probe call succeeds. 0 disables the '
+        'breaker.'),
+    'retry_breaker_cooldown': (
+        'Seconds the circuit breaker stays open before it lets one probe '
+        'call through.'),
 }
 
 _SERVICE_HELP = (' Unset, the value of the same option in [%s] is used.'
@@ -102,6 +133,26 @@ def _make_opts(defaults):
                      default=default(policy.DEFAULT_DEADLINE),
                      min=0.0, max=_MAX_SECONDS, mutable=True,
                      help=helptext('retry_deadline')),
+        cfg.FloatOpt('retry_budget_capacity',
+                     default=default(guards.GuardSettings.budget_capacity),
+                     min=0.0, max=100000.0, mutable=True,
+                     help=helptext('retry_budget_capacity')),
+        cfg.FloatOpt('retry_budget_ratio',
+                     default=default(guards.GuardSettings.budget_ratio),
+                     min=0.0, max=1.0, mutable=True,
+                     help=helptext('retry_budget_ratio')),
+        cfg.FloatOpt('retry_budget_floor',
+                     default=default(guards.GuardSettings.budget_floor),
+                     min=0.0, max=10000.0, mutable=True,
+                     help=helptext('retry_budget_floor')),
+        cfg.IntOpt('retry_breaker_threshold',
+                   default=default(guards.GuardSettings.breaker_threshold),
+                   min=0, max=100000, mutable=True,
+                   help=helptext('retry_breaker_threshold')),
+        cfg.FloatOpt('retry_breaker_cooldown',
+                     default=default(guards.GuardSettings.breaker_cooldown),
+                     min=0.0, max=_MAX_SECONDS, mutable=True,
+                     help=helptext('retry_breaker_cooldown')),
     ]
 
 

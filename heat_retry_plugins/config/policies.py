@@ -26,6 +26,7 @@ import threading
 from oslo_config import cfg
 
 from heat_retry_plugins.config import opts
+from heat_retry_plugins.engine import guards
 from heat_retry_plugins.engine import policy
 
 _LOCATION_DETAIL = re.compile(r"detail='([^']*)'")
@@ -86,6 +87,18 @@ class RetryPolicies:
         :raises InvalidRetryOption: when heat.conf holds a value that is
             not allowed; the message names the group and the option.
         """
+        return self._built(service)[0]
+
+    def guard_settings(self, service):
+        """Return the GuardSettings of ``service``'s budget and breaker.
+
+        Cached, and read again, with the policy of :meth:`get`.
+
+        :raises InvalidRetryOption: as :meth:`get`.
+        """
+        return self._built(service)[1]
+
+    def _built(self, service):
         try:
             return self._policies[service]
         except KeyError:
@@ -109,7 +122,7 @@ class RetryPolicies:
         self.get(service)
         group = opts.service_group(service)
         values = []
-        for name in opts.POLICY_FIELDS:
+        for name in (*opts.POLICY_FIELDS, *opts.GUARD_FIELDS):
             value = self._read(group, name)
             if value is not None:
                 values.append(EffectiveValue(name, value, '[%s]' % group))
@@ -125,16 +138,22 @@ class RetryPolicies:
     def _build(self, service):
         opts.register_opts(self._conf, service)
         group = opts.service_group(service)
+        numbers = self._fields(group, opts.POLICY_FIELDS)
+        guard_numbers = self._fields(group, opts.GUARD_FIELDS)
+        try:
+            return (policy.RetryPolicy(**numbers),
+                    guards.GuardSettings(**guard_numbers))
+        except ValueError as exc:
+            raise InvalidRetryOption(group, '(combination)', str(exc)) from exc
+
+    def _fields(self, group, names):
         fields = {}
-        for name, field in opts.POLICY_FIELDS.items():
+        for name, field in names.items():
             value = self._read(group, name)
             if value is None:
                 value = self._read(opts.CLIENTS_GROUP, name)
             fields[field] = value
-        try:
-            return policy.RetryPolicy(**fields)
-        except ValueError as exc:
-            raise InvalidRetryOption(group, '(combination)', str(exc)) from exc
+        return fields
 
     def _read(self, group, name):
         try:

@@ -45,6 +45,7 @@ GAVE_UP_UNSAFE = ('the request may have been processed and is not safe '
                   'to repeat')
 GAVE_UP_REAUTH = 'the token was rejected again after re-authenticating'
 GAVE_UP_NO_REAUTH = 'the token was rejected and cannot be renewed'
+GAVE_UP_BREAKER = 'the circuit breaker opened'
 GAVE_UP_LOOKUP = ('the lookup of what the lost create made failed, so it '
                   'is not safe to repeat')
 
@@ -89,6 +90,8 @@ class Retrier:
     :param wall_clock: the time of day in POSIX seconds, compared with the
         creation time of a resource found by reconciliation.
     :param rng: the :class:`random.Random` that draws jitter.
+    :param breaker: the service's
+        :class:`~heat_retry_plugins.engine.guards.CircuitBreaker`, or None.
     """
 
     service: str
@@ -100,6 +103,7 @@ class Retrier:
     sleep: typing.Callable[[float], None] = time.sleep
     wall_clock: typing.Callable[[], float] = time.time
     rng: random.Random = _RNG
+    breaker: typing.Any = None
 
     def call(self, operation, func, args=(), kwargs=None, reconciler=None):
         """Call ``func(*args, **kwargs)`` under ``operation``'s policy.
@@ -119,10 +123,15 @@ class Retrier:
         :raises: the ORIGINAL exception of the last attempt when the engine
             gives up, with the attempts in its ``retry_history`` attribute;
             :class:`~heat_retry_plugins.engine.reconcile.ReconcileError`
-            (from that exception) when a lost create cannot be reconciled.
+            (from that exception) when a lost create cannot be reconciled;
+            :class:`~heat_retry_plugins.engine.guards.CircuitOpen`, without
+            calling ``func``, while the service's breaker is open.
         """
         if kwargs is None:
             kwargs = {}
+        breaker = self.breaker
+        if breaker is not None:
+            breaker.before_call()
         started = self.clock()
         try:
             result = func(*args, **kwargs)
@@ -131,6 +140,8 @@ class Retrier:
                          started).after_failure(exc)
         if self.budget is not None:
             self.budget.deposit()
+        if breaker is not None:
+            breaker.record_success()
         return result
 
     def remaining(self, started):
@@ -168,6 +179,11 @@ class _Call:
         retrier = self.retrier
         while True:
             found = retrier.classify(exc)
+            if retrier.breaker is not None:
+                if found.verdict in _SERVICE_UNWELL:
+                    retrier.breaker.record_failure()
+                else:
+                    retrier.breaker.record_success()
             if (found.not_found and self.attempt > 1 and
                     self.operation.not_found_is_done):
                 LOG.info('%(service)s %(operation)s: not found on attempt '
@@ -207,6 +223,11 @@ class _Call:
                          'request_id': found.request_id or '-'})
             if self.delay > 0:
                 retrier.sleep(self.delay)
+            if (retrier.breaker is not None and
+                    retrier.breaker.state is not retrier.breaker.CLOSED):
+                self._give_up(exc, found, GAVE_UP_BREAKER,
+                              retrier.clock() - self.started)
+                raise exc
             self.attempt += 1
             try:
                 result = self.func(*self.args, **self.kwargs)
@@ -215,6 +236,8 @@ class _Call:
                 continue
             if retrier.budget is not None:
                 retrier.budget.deposit()
+            if retrier.breaker is not None:
+                retrier.breaker.record_success()
             return result
 
     def _must_reconcile(self, found):
@@ -370,6 +393,7 @@ class _Call:
 
 
 _NOTHING = object()
+_SERVICE_UNWELL = (Verdict.TRANSIENT, Verdict.AMBIGUOUS, Verdict.THROTTLED)
 _RECONCILING = (OnAmbiguous.RECONCILE, OnAmbiguous.CLEANUP)
 
 

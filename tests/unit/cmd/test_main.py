@@ -30,7 +30,8 @@ def test_policies_prints_each_knob_and_where_it_came_from(heat_conf_file,
     assert rows[('nova', 'retry_max_attempts')] == ['3', '[clients_nova]']
     assert rows[('nova', 'retry_max_delay')] == ['12.0', '[clients]']
     assert rows[('keystone', 'retry_max_attempts')] == ['4', 'default']
-    assert len(rows) == 12
+    assert rows[('nova', 'retry_budget_capacity')] == ['10.0', 'default']
+    assert len(rows) == 2 * 11
 
 
 def test_policies_exits_non_zero_naming_the_bad_option(heat_conf_file,

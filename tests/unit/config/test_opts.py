@@ -23,7 +23,7 @@ def test_list_opts_returns_the_registered_objects():
 def test_every_option_has_help_a_type_and_bounds():
     for group, group_opts in opts.list_opts():
         names = {o.name for o in group_opts}
-        assert names == set(opts.POLICY_FIELDS)
+        assert names == set(opts.POLICY_FIELDS) | set(opts.GUARD_FIELDS)
         for opt in group_opts:
             assert opt.help.endswith('.') and len(opt.help) > 40
             assert opt.mutable
@@ -53,7 +53,7 @@ def test_oslo_config_generator_lists_every_option():
         capture_output=True, text=True, check=True).stdout
     for group in ('[clients]', '[clients_nova]', '[clients_keystone]'):
         assert group in out
-    for name in opts.POLICY_FIELDS:
+    for name in (*opts.POLICY_FIELDS, *opts.GUARD_FIELDS):
         assert out.count('#%s = ' % name) == 3
     assert '# Minimum value: 1' in out
     assert 'Allowed values' in out or 'Possible values' in out
