@@ -1,0 +1,65 @@
+#
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
+"""Stock Heat (no retry plugins) against a 503: the stack fails."""
+
+import re
+
+from heat_retry_plugins.heatrun import templates
+
+UNAVAILABLE = re.compile(r'503|Service Unavailable', re.IGNORECASE)
+
+
+def first_503(method, path):
+    return [{'service': 'compute', 'method': method, 'path': path,
+             'first': 1, 'fault': {'status': 503}}]
+
+
+def test_503_on_keypair_create_fails_the_stack(heat, cloud, public_key,
+                                               progress):
+    cloud.set_faults(first_503('POST', '^/os-keypairs$'))
+
+    result = heat.run_stack(cloud, templates.keypairs(5, public_key),
+                            progress=progress)
+
+    assert result.create_status == 'CREATE_FAILED'
+    assert not result.validation_failed
+    assert UNAVAILABLE.search(result.create_reason), result.create_reason
+    assert result.resources_complete < 5
+    assert 'CREATE_FAILED' in result.resource_states.values()
+    # No retry: one POST, the 503; the legacy engine cancels the others.
+    requests = result.create_counters['requests']
+    assert requests['compute POST /os-keypairs'] == {'503': 1}
+    assert result.counters['faults'] == {'503': 1}
+    assert len(progress.events('CREATE_FAILED')) == 1
+    # The failed stack is still deleted, and nothing is left behind.
+    assert result.delete_status == 'DELETE_COMPLETE', result.delete_reason
+    assert cloud.objects('keypair') == []
+
+
+def test_503_on_flavor_lookup_fails_validation(heat, cloud):
+    cloud.set_faults(first_503('GET', '^/flavors'))
+
+    result = heat.run_stack(cloud, templates.servers(2))
+
+    # Heat looks the flavor up while validating the stack: heat-api would
+    # answer 400 and store nothing.
+    assert result.create_status == 'CREATE_FAILED'
+    assert result.validation_failed
+    assert result.create_reason.startswith('Validation failed: ')
+    assert UNAVAILABLE.search(result.create_reason), result.create_reason
+    assert result.stack_id is None
+    assert result.delete_status is None
+    assert result.counters['faults'] == {'503': 1}
+    assert result.counters['created']['server'] == 0
+    assert 'compute POST /servers' not in result.counters['requests']
