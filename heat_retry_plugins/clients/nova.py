@@ -18,6 +18,7 @@ import re
 from heat.engine.clients.os import nova as heat_nova
 from novaclient import client as nova_client
 from novaclient import exceptions
+from oslo_config import cfg
 
 from heat_retry_plugins.clients import adapters
 from heat_retry_plugins.clients import base
@@ -67,6 +68,23 @@ class NovaRetryClientPlugin(base.RetryingClientPlugin,
             name_reconcilers.KeypairReconciler,
             not_found=exceptions.NotFound)),
     )
+
+    _discovered_max_microversion = None
+
+    @property
+    def max_microversion(self):
+        """The highest microversion: heat.conf's, read now, or the server's.
+
+        NOTE: Heat's plugin reads ``max_nova_api_microversion`` into a class
+        attribute when its module is imported, so a later configuration is
+        never seen; this one reads it on every use.
+        """
+        return (cfg.CONF.max_nova_api_microversion or
+                self._discovered_max_microversion)
+
+    @max_microversion.setter
+    def max_microversion(self, value):
+        self._discovered_max_microversion = value
 
     def _get_args(self, version):
         args = super()._get_args(version)
