@@ -15,6 +15,7 @@ import pytest  # noqa: E402
 from heat_retry_plugins.config import opts  # noqa: E402
 from heat_retry_plugins.config import policies  # noqa: E402
 from heat_retry_plugins.engine import guards  # noqa: E402
+from heat_retry_plugins.fakecloud import server  # noqa: E402
 
 
 class HeatConf:
@@ -53,3 +54,18 @@ def heat_conf(tmp_path):
         fixture.cleanUp()
         cfg.CONF([], project='heat')
         policies.for_conf(cfg.CONF).clear()
+
+
+@pytest.fixture
+def make_cloud():
+    """Start FakeClouds with any arguments; stop them after the test."""
+    clouds = []
+
+    def factory(**kwargs):
+        cloud = server.FakeCloud(**kwargs)
+        clouds.append(cloud)
+        return cloud.start()
+
+    yield factory
+    for cloud in clouds:
+        cloud.stop()

@@ -121,7 +121,7 @@ class RetryingClientPlugin(client_plugin.ClientPlugin, metaclass=abc.ABCMeta):
         """
         return self._policies.get(self.service)
 
-    def call_with_retry(self, func, *args, **kwargs):
+    def call_with_retry(self, func, /, *args, **kwargs):
         """Call ``func(*args, **kwargs)`` under the ``default`` policy.
 
         The policy for GET, HEAD, PUT and other idempotent calls. The call
@@ -134,7 +134,7 @@ class RetryingClientPlugin(client_plugin.ClientPlugin, metaclass=abc.ABCMeta):
         """
         return self._call(policy_mod.DEFAULT, func, args, kwargs)
 
-    def call_with_retry_policy(self, name, func, *args, **kwargs):
+    def call_with_retry_policy(self, policy, func, /, *args, **kwargs):
         """Call ``func(*args, **kwargs)`` under the named policy.
 
         Under ``create`` and ``create_cleanup``, ``func`` is called once and
@@ -142,13 +142,15 @@ class RetryingClientPlugin(client_plugin.ClientPlugin, metaclass=abc.ABCMeta):
         is retried and reconciled by name; a create with no reconciler is
         retried only when it was not processed.
 
-        :param name: ``default``, ``delete``, ``create``,
-            ``create_cleanup`` or ``never``.
+        :param policy: ``default``, ``delete``, ``create``,
+            ``create_cleanup`` or ``never``. It and ``func`` are
+            positional-only, so that ``func``'s own keyword arguments
+            (``name=...``) pass through.
         :returns: what ``func`` returns (None for a ``delete`` that a
             retry found already done).
         :raises UnknownPolicy: for another name, before anything is called.
         """
-        operation = policy_mod.operation_policy(name)
+        operation = policy_mod.operation_policy(policy)
         if operation.on_ambiguous not in _RECONCILING:
             return self._call(operation, func, args, kwargs)
         # NOTE: the request layer retries the POST and reconciles it: it

@@ -39,21 +39,23 @@ RETRYING = {
     ('clients', 'retry_max_delay'): 1.0,
 }
 KINDS = {'keypairs': 'keypair', 'servers': 'server', 'keystone': 'project'}
+SERVICES = {'keypairs': 'compute', 'servers': 'compute',
+            'keystone': 'identity'}
 
 
-def fault_mix(rate):
-    """The demo's faults on Nova.
+def fault_mix(rate, service='compute'):
+    """The demo's faults on one service (Nova by default).
 
     ``rate`` of 503s, a fifth of it of 500s, and as many ambiguous POSTs
     (half dropped, half a 500 after the work was done).
     """
     return [
-        {'service': 'compute', 'method': 'POST', 'rate': rate / 2,
+        {'service': service, 'method': 'POST', 'rate': rate / 2,
          'fault': {'kind': 'drop_after'}},
-        {'service': 'compute', 'method': 'POST', 'rate': rate / 2,
+        {'service': service, 'method': 'POST', 'rate': rate / 2,
          'fault': {'kind': 'ambiguous_500'}},
-        {'service': 'compute', 'rate': rate, 'fault': {'status': 503}},
-        {'service': 'compute', 'rate': rate / 5, 'fault': {'status': 500}},
+        {'service': service, 'rate': rate, 'fault': {'status': 503}},
+        {'service': service, 'rate': rate / 5, 'fault': {'status': 500}},
     ]
 
 
@@ -100,11 +102,11 @@ class Progress:
             self.out.flush()
 
 
-def run_once(cloud, template, kind, overrides, label, seed, rate, out,
+def run_once(cloud, template, kind, overrides, label, seed, faults, out,
              progress_enabled):
     """Create and delete the stack once; return the table's column."""
     guards.reset_guards()
-    cloud.set_faults(fault_mix(rate), seed=seed)
+    cloud.set_faults(faults, seed=seed)
     cloud.reset_counters()
     counter = RetryCounter()
     logging.getLogger().addHandler(counter)
@@ -172,23 +174,26 @@ def main(args, out=None):
     progress_out = sys.stderr
     kind = KINDS[args.kind]
     template = build_template(args.kind, args.resources)
-    print('heat-retry-plugins demo: %d %s, Nova fault rate %.0f%% (seed %d)'
-          % (args.resources, args.kind, args.fault_rate * 100, args.seed),
-          file=out)
-    with tempfile.TemporaryDirectory(prefix='heat-retry-demo-') as state, \
-            server.FakeCloud(seed=args.seed) as cloud:
-        print('fake cloud: %s' % cloud.auth_url, file=out)
-        engine.prepare(os.path.join(state, 'heat'), cloud,
-                       log_level=logging.CRITICAL)
-        try:
-            columns = {}
-            for label, overrides in (('stock Heat', None),
-                                     ('Heat + retry plugins', RETRYING)):
-                columns[label] = run_once(
-                    cloud, template, kind, overrides, label, args.seed,
-                    args.fault_rate, progress_out, not args.quiet)
-        finally:
-            engine.reset()
+    print('heat-retry-plugins demo: %d %s, %s fault rate %.0f%% (seed %d)'
+          % (args.resources, args.kind, SERVICES[args.kind],
+             args.fault_rate * 100, args.seed), file=out)
+    columns = {}
+    with tempfile.TemporaryDirectory(prefix='heat-retry-demo-') as state:
+        for label, overrides in (('stock Heat', None),
+                                 ('Heat + retry plugins', RETRYING)):
+            # NOTE: a cloud of its own for each run, on the same seed: the
+            # same faults from the first request on, and nothing the other
+            # run left behind.
+            with server.FakeCloud(seed=args.seed) as cloud:
+                engine.prepare(os.path.join(state, label.split()[-1]),
+                               cloud, log_level=logging.CRITICAL)
+                try:
+                    columns[label] = run_once(
+                        cloud, template, kind, overrides, label, args.seed,
+                        fault_mix(args.fault_rate, SERVICES[args.kind]),
+                        progress_out, not args.quiet)
+                finally:
+                    engine.reset()
     print(format_table(columns), file=out)
     plugins = columns['Heat + retry plugins']
     ok = (plugins['stack create'] == 'CREATE_COMPLETE' and

@@ -39,11 +39,6 @@ def _policies(args):
     return 0
 
 
-def _fake_cloud(args):
-    from heat_retry_plugins.fakecloud import cli
-    return cli.main(args.rest)
-
-
 def _demo(args):
     from heat_retry_plugins.cmd import demo
     return demo.main(args)
@@ -66,9 +61,10 @@ def build_parser():
                       default='servers',
                       help='What the stack is made of (default servers).')
     demo.add_argument('--fault-rate', type=float, default=0.05,
-                      help='Share of Nova requests that fail with 503; a '
-                      'fifth of it again fail with 500, and as many POSTs '
-                      'fail ambiguously (default 0.05).')
+                      help='Share of the requests to Nova (Keystone for '
+                      '--kind keystone) that fail with 503; a fifth of it '
+                      'again fail with 500, and as many POSTs fail '
+                      'ambiguously (default 0.05).')
     demo.add_argument('--seed', type=int, default=1,
                       help='Seed of the faults (default 1).')
     demo.add_argument('--quiet', action='store_true',
@@ -78,8 +74,8 @@ def build_parser():
     fake = commands.add_parser(
         'fake-cloud', help='Run the embedded fake cloud until Ctrl-C '
         '(arguments after it go to the fake cloud; see fake-cloud -h).')
-    fake.add_argument('rest', nargs=argparse.REMAINDER)
-    fake.set_defaults(func=_fake_cloud)
+    fake.add_argument('rest', nargs=argparse.REMAINDER,
+                      help='The fake cloud\'s own arguments.')
 
     show = commands.add_parser(
         'policies', help='Print the effective retry policy of every '
@@ -93,6 +89,12 @@ def build_parser():
 
 def main(argv=None):
     """Run ``heat-retry-plugins``; returns the exit status."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ['fake-cloud']:
+        # NOTE: everything after it is the fake cloud's own command line,
+        # -h included; argparse's REMAINDER would take options first.
+        from heat_retry_plugins.fakecloud import cli
+        return cli.main(argv[1:])
     args = build_parser().parse_args(argv)
     return args.func(args)
 

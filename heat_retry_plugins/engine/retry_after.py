@@ -17,6 +17,7 @@ date. A value that is neither is treated as absent: a server that sends
 garbage gets the client's own backoff, never an exception.
 """
 
+import datetime
 import email.utils
 import math
 import time
@@ -58,10 +59,12 @@ def _seconds_until_http_date(value, now):
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if when is None or when.tzinfo is None:
-        # NOTE: RFC 9110 dates are always GMT; a date without a zone is
-        # not one of its forms, so it is malformed.
+    if when is None:
         return None
+    if when.tzinfo is None:
+        # NOTE: every HTTP date is GMT (RFC 9110, 5.6.7); the asctime form
+        # carries no zone at all, and the email module reads it as naive.
+        when = when.replace(tzinfo=datetime.timezone.utc)
     if now is None:
         now = time.time()
     try:

@@ -15,23 +15,7 @@
 
 import pytest
 
-from heat_retry_plugins.fakecloud import server
 from tests.fakecloud import helpers
-
-
-@pytest.fixture
-def make_cloud():
-    """Start FakeClouds with any arguments; stop them after the test."""
-    clouds = []
-
-    def factory(**kwargs):
-        cloud = server.FakeCloud(**kwargs)
-        clouds.append(cloud)
-        return cloud.start()
-
-    yield factory
-    for cloud in clouds:
-        cloud.stop()
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@ context, talking to a fake cloud over HTTP on 127.0.0.1.
 
 import pytest
 
-from heat_retry_plugins.fakecloud import server
+from heat_retry_plugins.fakecloud import CIRROS_IMAGE_ID
+from heat_retry_plugins.fakecloud import server as fake_server
 from tests import heat_support
 
 
@@ -27,7 +28,7 @@ class Sleeps:
 
 @pytest.fixture
 def cloud():
-    fake = server.FakeCloud(seed=7)
+    fake = fake_server.FakeCloud(seed=7)
     fake.start()
     try:
         yield fake
@@ -60,6 +61,23 @@ def keystone_plugin(context, sleeps):
     plugin = context.clients.client_plugin('keystone_retry')
     plugin.sleep = sleeps
     return plugin
+
+
+@pytest.fixture
+def server(nova_plugin, cloud):
+    """A server made before the test; the counters start after it."""
+    made = nova_plugin.client().servers.create('existing', CIRROS_IMAGE_ID,
+                                               '1', nics='none')
+    cloud.reset_counters()
+    return made
+
+
+def fault(path, method, fault, service='compute', **selector):
+    """A fault spec of one rule; the first matching request by default."""
+    rule = {'service': service, 'method': method, 'path': path,
+            'fault': fault}
+    rule.update(selector or {'first': 1})
+    return [rule]
 
 
 def requests_to(cloud, route):

@@ -3,17 +3,15 @@
 from keystoneauth1 import exceptions as ks_exceptions
 import pytest
 
+from tests.functional import conftest
 from tests.functional.conftest import requests_to
 from tests.functional.conftest import sent
 
 GET_PROJECT = 'identity GET /projects/{id}'
 
 
-def fault(path, method, fault, **selector):
-    rule = {'service': 'identity', 'method': method, 'path': path,
-            'fault': fault}
-    rule.update(selector or {'first': 1})
-    return [rule]
+def fault(path, method, spec, **selector):
+    return conftest.fault(path, method, spec, service='identity', **selector)
 
 
 @pytest.mark.parametrize('status', [503, 429, 413, 500, 502, 504])

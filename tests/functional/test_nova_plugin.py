@@ -10,6 +10,7 @@ import pytest
 from heat_retry_plugins.engine import verdicts
 from heat_retry_plugins.fakecloud import CIRROS_IMAGE_ID
 from tests.fakecloud import helpers
+from tests.functional.conftest import fault
 from tests.functional.conftest import requests_to
 from tests.functional.conftest import sent
 
@@ -17,26 +18,11 @@ GET_SERVER = 'compute GET /servers/{id}'
 POST_SERVERS = 'compute POST /servers'
 
 
-def fault(route_path, method, fault, **selector):
-    rule = {'service': 'compute', 'method': method, 'path': route_path,
-            'fault': fault}
-    rule.update(selector or {'first': 1})
-    return [rule]
-
-
 def boot(plugin, name, policy='create'):
     client = plugin.client()
     return plugin.call_with_retry_policy(
         policy, client.servers.create, name, CIRROS_IMAGE_ID, '1',
         nics='none')
-
-
-@pytest.fixture
-def server(nova_plugin, cloud):
-    made = nova_plugin.client().servers.create('existing', CIRROS_IMAGE_ID,
-                                               '1', nics='none')
-    cloud.reset_counters()
-    return made
 
 
 @pytest.mark.parametrize('status', [503, 429, 413, 500, 502, 504])

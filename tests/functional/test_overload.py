@@ -4,21 +4,12 @@ from novaclient import exceptions as nova_exceptions
 import pytest
 
 from heat_retry_plugins.engine import guards
-from heat_retry_plugins.fakecloud import CIRROS_IMAGE_ID
 from tests.fakecloud import helpers
 from tests.functional.conftest import requests_to
 from tests.functional.conftest import sent
 
 GET_SERVER = 'compute GET /servers/{id}'
 CALLS = 200
-
-
-@pytest.fixture
-def server(nova_plugin, cloud):
-    made = nova_plugin.client().servers.create('existing', CIRROS_IMAGE_ID,
-                                               '1', nics='none')
-    cloud.reset_counters()
-    return made
 
 
 def outage(cloud):

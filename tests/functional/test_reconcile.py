@@ -107,6 +107,17 @@ def test_keypairs_with_a_public_key_are_adopted(nova_plugin, cloud,
     assert_keypairs_are_the_ones_returned(client, cloud, made, names)
 
 
+def test_the_called_functions_own_name_keyword_passes_through(nova_plugin,
+                                                              cloud):
+    client = nova_plugin.client()
+    made = nova_plugin.call_with_retry_policy(
+        'create', client.keypairs.create, name='by-keyword',
+        public_key=keys.generate()[1])
+    assert made.name == 'by-keyword'
+    assert nova_plugin.call_with_retry(
+        client.keypairs.get, keypair='by-keyword').name == 'by-keyword'
+
+
 def openssh_public_key(private_pem):
     private = serialization.load_pem_private_key(private_pem.encode(),
                                                  password=None)

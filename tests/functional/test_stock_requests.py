@@ -9,6 +9,7 @@ import pytest
 
 from heat_retry_plugins.clients import backend
 from heat_retry_plugins.fakecloud import CIRROS_IMAGE_ID
+from tests.functional.conftest import fault
 from tests.functional.conftest import requests_to
 from tests.functional.conftest import sent
 from tests import heat_support
@@ -16,32 +17,17 @@ from tests import heat_support
 GET_SERVER = 'compute GET /servers/{id}'
 
 
-def rule(path, method, fault, **selector):
-    spec = {'service': 'compute', 'method': method, 'path': path,
-            'fault': fault}
-    spec.update(selector or {'first': 1})
-    return [spec]
-
-
-@pytest.fixture
-def server(nova_plugin, cloud):
-    made = nova_plugin.client().servers.create('existing', CIRROS_IMAGE_ID,
-                                               '1', nics='none')
-    cloud.reset_counters()
-    return made
-
-
 def test_a_plain_get_is_retried(nova_plugin, cloud, server):
-    cloud.set_faults(rule('^/servers/[^/]+$', 'GET', {'status': 503},
-                          first=2))
+    cloud.set_faults(fault('^/servers/[^/]+$', 'GET', {'status': 503},
+                           first=2))
     assert nova_plugin.client().servers.get(server.id).id == server.id
     assert requests_to(cloud, GET_SERVER) == {'503': 2, '200': 1}
 
 
 def test_a_call_with_retry_is_not_retried_again_underneath(
         nova_plugin, cloud, server):
-    cloud.set_faults(rule('^/servers/[^/]+$', 'GET', {'status': 503},
-                          rate=1.0))
+    cloud.set_faults(fault('^/servers/[^/]+$', 'GET', {'status': 503},
+                           rate=1.0))
     with pytest.raises(nova_exceptions.ClientException):
         nova_plugin.call_with_retry(nova_plugin.client().servers.get,
                                     server.id)
@@ -52,7 +38,7 @@ def test_a_call_with_retry_is_not_retried_again_underneath(
 @pytest.mark.parametrize('kind', ['ambiguous_500', 'drop_after'])
 def test_a_plain_server_create_is_reconciled_not_duplicated(
         nova_plugin, cloud, kind):
-    cloud.set_faults(rule('^/servers$', 'POST', {'kind': kind}))
+    cloud.set_faults(fault('^/servers$', 'POST', {'kind': kind}))
     made = nova_plugin.client().servers.create('web', CIRROS_IMAGE_ID, '1',
                                                nics='none')
     assert [s['id'] for s in cloud.objects('server')] == [made.id]
@@ -62,7 +48,7 @@ def test_a_plain_server_create_is_reconciled_not_duplicated(
 @pytest.mark.parametrize('kind', ['ambiguous_500', 'drop_after'])
 def test_a_post_that_is_not_a_create_is_never_repeated(nova_plugin, cloud,
                                                        server, kind):
-    cloud.set_faults(rule('/metadata$', 'POST', {'kind': kind}))
+    cloud.set_faults(fault('/metadata$', 'POST', {'kind': kind}))
     with pytest.raises((nova_exceptions.ClientException,
                         ks_exceptions.ConnectFailure)):
         nova_plugin.client().servers.set_meta(server.id, {'k': 'v'})
@@ -71,8 +57,8 @@ def test_a_post_that_is_not_a_create_is_never_repeated(nova_plugin, cloud,
 
 def test_a_plain_delete_whose_response_was_lost_is_done(nova_plugin, cloud,
                                                         server):
-    cloud.set_faults(rule('^/servers/[^/]+$', 'DELETE',
-                          {'kind': 'drop_after'}))
+    cloud.set_faults(fault('^/servers/[^/]+$', 'DELETE',
+                           {'kind': 'drop_after'}))
     nova_plugin.client().servers.delete(server.id)
     assert cloud.objects('server') == []
 
@@ -89,5 +75,5 @@ def test_cloud_backend_resolves_stock_names_to_retry_plugins(cloud,
     # No retry plugin for glance: Heat's own.
     glance = context.clients.client_plugin('glance')
     assert type(glance).__module__ == 'heat.engine.clients.os.glance'
-    cloud.set_faults(rule('^/flavors/[^/]+$', 'GET', {'status': 503}))
+    cloud.set_faults(fault('^/flavors/[^/]+$', 'GET', {'status': 503}))
     assert context.clients.client('nova').flavors.get('1').name == 'm1.tiny'

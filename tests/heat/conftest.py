@@ -21,7 +21,6 @@ from heat.engine import clients as heat_clients
 import pytest
 
 from heat_retry_plugins.fakecloud import keys
-from heat_retry_plugins.fakecloud import server
 from heat_retry_plugins.heatrun import engine
 
 
@@ -53,21 +52,6 @@ class CountingClients(heat_clients.OpenStackClients):
 def public_key():
     """One OpenSSH public key for every keypair of the session."""
     return keys.generate()[1]
-
-
-@pytest.fixture
-def make_cloud():
-    """Start FakeClouds with any arguments; stop them after the test."""
-    clouds = []
-
-    def factory(**kwargs):
-        cloud = server.FakeCloud(**kwargs)
-        clouds.append(cloud)
-        return cloud.start()
-
-    yield factory
-    for cloud in clouds:
-        cloud.stop()
 
 
 @pytest.fixture

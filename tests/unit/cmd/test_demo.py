@@ -2,6 +2,8 @@
 
 import io
 
+import pytest
+
 from heat_retry_plugins.cmd import main as main_cmd
 from heat_retry_plugins.heatrun import engine
 
@@ -21,7 +23,8 @@ def table(text):
     rows = {}
     for line in text.splitlines():
         if line.startswith(('stack ', 'duplicates', 'leaked', 'servers made',
-                            'keypairs made', 'resources created')):
+                            'keypairs made', 'resources created',
+                            'faults injected')):
             label = line[:21].strip()
             rows[label] = line[21:].split()
     return rows
@@ -42,8 +45,17 @@ def test_plugins_succeed_where_stock_heat_fails_on_the_same_seed():
     assert code == 0
 
 
-def test_keypair_demo_runs():
-    code, text = run_demo('--kind', 'keypairs', '--resources', '10',
-                          '--fault-rate', '0.1', '--seed', '2')
+@pytest.mark.parametrize('kind', ['keypairs', 'keystone'])
+def test_other_kinds_run_under_faults(kind):
+    code, text = run_demo('--kind', kind, '--resources', '10',
+                          '--fault-rate', '0.1', '--seed', '1')
     assert table(text)['stack create'][-1] == 'CREATE_COMPLETE', text
+    assert int(table(text)['faults injected'][-1]) > 0
     assert code == 0
+
+
+def test_fake_cloud_subcommand_passes_its_arguments_through(capsys):
+    with pytest.raises(SystemExit) as raised:
+        main_cmd.main(['fake-cloud', '--help'])
+    assert raised.value.code == 0
+    assert '--faults' in capsys.readouterr().out

@@ -42,10 +42,14 @@ def test_obsolete_rfc850_date_is_accepted():
 @pytest.mark.parametrize('value', [
     None, '', '   ', 'soon', '-5', '1.5', '5s', '0x10', 'Fri, 99 Foo 2026',
     'Fri, 07 Nov 2026 25:61:00 GMT', '٣', -3, True, 1.5, object(),
-    'Fri, 07 Nov 2026 10:00:00 -0000',
 ])
 def test_malformed_values_are_treated_as_absent(value):
     assert retry_after.parse_retry_after(value, now=NOW) is None
+
+
+def test_asctime_date_without_a_zone_is_gmt():
+    assert retry_after.parse_retry_after(
+        'Sun Nov  6 08:49:37 1994', now=784111777.0 - 10) == 10.0
 
 
 def test_huge_delta_is_returned_for_the_caller_to_cap():
