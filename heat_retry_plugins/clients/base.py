@@ -24,6 +24,7 @@ helper Heat's resources use keeps working) that adds
 import abc
 import re
 import time
+import typing
 import weakref
 
 from heat.engine.clients import client_plugin
@@ -114,14 +115,16 @@ class RetryingClientPlugin(client_plugin.ClientPlugin, metaclass=abc.ABCMeta):
         """
         return bool(self.context.keystone_session.invalidate())
 
-    def retry_policy(self):
+    def retry_policy(self) -> policy_mod.RetryPolicy:
         """Return the service's current :class:`RetryPolicy`.
 
         :raises InvalidRetryOption: for a bad heat.conf value.
         """
         return self._policies.get(self.service)
 
-    def call_with_retry(self, func, /, *args, **kwargs):
+    def call_with_retry(self, func: typing.Callable[..., typing.Any], /,
+                        *args: typing.Any, **kwargs: typing.Any
+                        ) -> typing.Any:
         """Call ``func(*args, **kwargs)`` under the ``default`` policy.
 
         The policy for GET, HEAD, PUT and other idempotent calls. The call
@@ -134,7 +137,10 @@ class RetryingClientPlugin(client_plugin.ClientPlugin, metaclass=abc.ABCMeta):
         """
         return self._call(policy_mod.DEFAULT, func, args, kwargs)
 
-    def call_with_retry_policy(self, policy, func, /, *args, **kwargs):
+    def call_with_retry_policy(self, policy: str,
+                               func: typing.Callable[..., typing.Any], /,
+                               *args: typing.Any, **kwargs: typing.Any
+                               ) -> typing.Any:
         """Call ``func(*args, **kwargs)`` under the named policy.
 
         Under ``create`` and ``create_cleanup``, ``func`` is called once and

@@ -162,12 +162,12 @@ clients_opts = _make_opts(defaults=True)
 _service_opts = {}
 
 
-def service_group(service):
+def service_group(service: str) -> str:
     """The heat.conf group of a service's overrides: ``clients_<service>``."""
     return '%s_%s' % (CLIENTS_GROUP, service)
 
 
-def service_opts(service):
+def service_opts(service: str) -> list[cfg.Opt]:
     """Return the option list of ``[clients_<service>]``.
 
     The same Opt objects are returned on every call, so that what
@@ -182,7 +182,7 @@ def service_opts(service):
         return _service_opts.setdefault(service, _make_opts(defaults=False))
 
 
-def register_opts(conf, service=None):
+def register_opts(conf: cfg.ConfigOpts, service: str | None = None) -> None:
     """Register ``[clients]`` and, if given, ``[clients_<service>]``.
 
     Registering again is harmless.

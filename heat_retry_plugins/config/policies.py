@@ -80,7 +80,7 @@ class RetryPolicies:
         opts.register_opts(conf)
         conf.register_mutate_hook(self._mutated)
 
-    def get(self, service):
+    def get(self, service: str) -> policy.RetryPolicy:
         """Return the :class:`RetryPolicy` of ``service``.
 
         :param service: the service name, as in ``nova``.
@@ -89,7 +89,7 @@ class RetryPolicies:
         """
         return self._built(service)[0]
 
-    def guard_settings(self, service):
+    def guard_settings(self, service: str) -> guards.GuardSettings:
         """Return the GuardSettings of ``service``'s budget and breaker.
 
         Cached, and read again, with the policy of :meth:`get`.
@@ -107,12 +107,12 @@ class RetryPolicies:
         with self._lock:
             return self._policies.setdefault(service, built)
 
-    def clear(self):
+    def clear(self) -> None:
         """Forget the built policies: the next call reads heat.conf again."""
         with self._lock:
             self._policies = {}
 
-    def effective(self, service):
+    def effective(self, service: str) -> list[EffectiveValue]:
         """Return every knob of ``service``'s policy and where it came from.
 
         :param service: the service name.
@@ -179,7 +179,7 @@ _by_conf = {}
 _by_conf_lock = threading.Lock()
 
 
-def for_conf(conf=None):
+def for_conf(conf: cfg.ConfigOpts | None = None) -> RetryPolicies:
     """Return the process-wide :class:`RetryPolicies` of ``conf``.
 
     Deliberately shared state: one instance per ConfigOpts object, so that

@@ -17,6 +17,10 @@ https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
 for why full jitter is the default.
 """
 
+import random
+
+from heat_retry_plugins.engine import policy as policy_mod
+
 
 def exponential(policy, retry):
     """The capped exponential delay before retry number ``retry`` (1-based)."""
@@ -57,7 +61,8 @@ JITTERS = {
 }
 
 
-def backoff_delay(policy, retry, previous, rng):
+def backoff_delay(policy: 'policy_mod.RetryPolicy', retry: int,
+                  previous: float | None, rng: random.Random) -> float:
     """Return the delay before retry number ``retry``.
 
     :param policy: the :class:`~heat_retry_plugins.engine.policy.RetryPolicy`.

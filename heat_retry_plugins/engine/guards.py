@@ -29,6 +29,7 @@ retrying at once draw on one budget.
 import dataclasses
 import threading
 import time
+import typing
 
 from oslo_log import log as logging
 
@@ -47,7 +48,8 @@ class RetryBudget:
     :param clock: a monotonic clock in seconds.
     """
 
-    def __init__(self, capacity, ratio, floor, clock=time.monotonic):
+    def __init__(self, capacity: float, ratio: float, floor: float,
+                 clock: typing.Callable[[], float] = time.monotonic):
         self.capacity = float(capacity)
         self.ratio = float(ratio)
         self.floor = float(floor)
@@ -69,7 +71,7 @@ class RetryBudget:
                            (now - self._refilled) * self.floor)
         self._refilled = now
 
-    def try_spend(self):
+    def try_spend(self) -> bool:
         """Take a token for one retry; False when there is none."""
         with self._lock:
             self._refill()
@@ -78,7 +80,7 @@ class RetryBudget:
             self._tokens -= 1.0
             return True
 
-    def deposit(self):
+    def deposit(self) -> None:
         """A call succeeded: earn ``ratio`` of a token."""
         # NOTE: no lock: a lost update of a fraction of a token is
         # harmless, and this runs after every successful call.
@@ -111,7 +113,8 @@ class CircuitBreaker:
 
     CLOSED, OPEN, HALF_OPEN = 'closed', 'open', 'half-open'
 
-    def __init__(self, service, threshold, cooldown, clock=time.monotonic):
+    def __init__(self, service: str, threshold: int, cooldown: float,
+                 clock: typing.Callable[[], float] = time.monotonic):
         self.service = service
         self.threshold = int(threshold)
         self.cooldown = float(cooldown)
@@ -121,7 +124,7 @@ class CircuitBreaker:
         self._opened = 0.0
         self._lock = threading.Lock()
 
-    def before_call(self):
+    def before_call(self) -> None:
         """Let a call through, or raise :class:`CircuitOpen`."""
         if self.state is self.CLOSED:
             return
@@ -139,7 +142,7 @@ class CircuitBreaker:
             # its outcome by failing fast.
             raise CircuitOpen(self.service, 0.0)
 
-    def record_success(self):
+    def record_success(self) -> None:
         """A request got an answer: the service is up."""
         if self.state is self.CLOSED and not self._failures:
             return
@@ -151,7 +154,7 @@ class CircuitBreaker:
             self.state = self.CLOSED
             self._failures = 0
 
-    def record_failure(self):
+    def record_failure(self) -> None:
         """An attempt failed in a way that says the service is unwell."""
         with self._lock:
             self._failures += 1
@@ -191,7 +194,8 @@ _guards = {}
 _guards_lock = threading.Lock()
 
 
-def guards_for(service, settings):
+def guards_for(service: str, settings: GuardSettings
+               ) -> tuple[RetryBudget | None, CircuitBreaker | None]:
     """Return the process-wide ``(budget, breaker)`` of ``service``.
 
     Either is None when its settings disable it. Changed settings (a
@@ -214,7 +218,7 @@ def guards_for(service, settings):
         return current[1], current[2]
 
 
-def reset_guards():
+def reset_guards() -> None:
     """Forget every service's budget and breaker (for tests)."""
     with _guards_lock:
         _guards.clear()

@@ -128,7 +128,7 @@ class UnknownPolicy(ValueError):
             name, ', '.join(sorted(OPERATION_POLICIES))))
 
 
-def operation_policy(name):
+def operation_policy(name: str) -> OperationPolicy:
     """Return the named :class:`OperationPolicy`.
 
     :param name: a key of :data:`OPERATION_POLICIES`.

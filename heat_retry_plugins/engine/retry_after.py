@@ -23,7 +23,8 @@ import math
 import time
 
 
-def parse_retry_after(value, now=None):
+def parse_retry_after(value: object,
+                      now: float | None = None) -> float | None:
     """Return the seconds to wait that a Retry-After value asks for.
 
     :param value: the header value (str, bytes or int), or None.

@@ -105,7 +105,12 @@ class Retrier:
     rng: random.Random = _RNG
     breaker: typing.Any = None
 
-    def call(self, operation, func, args=(), kwargs=None, reconciler=None):
+    def call(self, operation: policy_mod.OperationPolicy,
+             func: typing.Callable[..., typing.Any],
+             args: typing.Sequence[typing.Any] = (),
+             kwargs: dict[str, typing.Any] | None = None,
+             reconciler: 'reconcile.Reconciler | None' = None
+             ) -> typing.Any:
         """Call ``func(*args, **kwargs)`` under ``operation``'s policy.
 
         :param operation: the
@@ -144,7 +149,7 @@ class Retrier:
             breaker.record_success()
         return result
 
-    def remaining(self, started):
+    def remaining(self, started: float) -> 'Retrier':
         """This retrier, with the deadline left of a call that started."""
         left = max(0.0, self.policy.deadline - (self.clock() - started))
         return dataclasses.replace(
