@@ -41,8 +41,6 @@ from heat_retry_plugins.engine import verdicts
 LOG = logging.getLogger(__name__)
 
 _NOT_FOUND = verdicts.Classification(verdicts.Verdict.FATAL, not_found=True)
-_RECONCILING = (policy_mod.OnAmbiguous.RECONCILE,
-                policy_mod.OnAmbiguous.CLEANUP)
 
 
 class RetryingClientPlugin(client_plugin.ClientPlugin, metaclass=abc.ABCMeta):
@@ -157,7 +155,7 @@ class RetryingClientPlugin(client_plugin.ClientPlugin, metaclass=abc.ABCMeta):
         :raises UnknownPolicy: for another name, before anything is called.
         """
         operation = policy_mod.operation_policy(policy)
-        if operation.on_ambiguous not in _RECONCILING:
+        if operation.on_ambiguous not in policy_mod.RECONCILING:
             return self._call(operation, func, args, kwargs)
         # NOTE: the request layer retries the POST and reconciles it: it
         # sees the request body, which holds the name to look for.

@@ -114,6 +114,9 @@ CREATE = OperationPolicy('create', OnAmbiguous.RECONCILE)
 CREATE_CLEANUP = OperationPolicy('create_cleanup', OnAmbiguous.CLEANUP)
 NEVER = OperationPolicy('never', OnAmbiguous.RAISE)
 
+#: The AMBIGUOUS actions that look for what a lost create made.
+RECONCILING = (OnAmbiguous.RECONCILE, OnAmbiguous.CLEANUP)
+
 #: The named policies, by name.
 OPERATION_POLICIES = {p.name: p for p in
                       (DEFAULT, DELETE, CREATE, CREATE_CLEANUP, NEVER)}

@@ -247,7 +247,7 @@ class _Call:
 
     def _must_reconcile(self, found):
         """Is this a create that may have made its resource?"""
-        if self.operation.on_ambiguous not in _RECONCILING:
+        if self.operation.on_ambiguous not in policy_mod.RECONCILING:
             return False
         if found.verdict is Verdict.AMBIGUOUS:
             return True
@@ -399,7 +399,6 @@ class _Call:
 
 _NOTHING = object()
 _SERVICE_UNWELL = (Verdict.TRANSIENT, Verdict.AMBIGUOUS, Verdict.THROTTLED)
-_RECONCILING = (OnAmbiguous.RECONCILE, OnAmbiguous.CLEANUP)
 
 
 def _operation_name(operation, func):
