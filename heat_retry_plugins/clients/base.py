@@ -27,6 +27,7 @@ import time
 import typing
 import weakref
 
+from heat.common import exception as heat_exception
 from heat.engine.clients import client_plugin
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -101,7 +102,11 @@ class RetryingClientPlugin(client_plugin.ClientPlugin, metaclass=abc.ABCMeta):
         ``get_server``) is a FATAL not-found; anything else is a bug and
         FATAL.
         """
-        if self.is_not_found(exc):
+        # NOTE: Heat's Nova plugin's is_not_found() knows only novaclient's
+        # and neutronclient's NotFound, not the EntityNotFound that its own
+        # get_server raises.
+        if (isinstance(exc, heat_exception.EntityNotFound) or
+                self.is_not_found(exc)):
             return _NOT_FOUND
         return verdicts.UNKNOWN
 
