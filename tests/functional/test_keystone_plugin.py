@@ -1,5 +1,7 @@
 """keystone_retry over real HTTP: retries, one layer, Heat's helpers."""
 
+import logging
+
 from keystoneauth1 import exceptions as ks_exceptions
 import pytest
 
@@ -65,3 +67,25 @@ def test_expired_tokens_are_renewed(keystone_plugin, cloud):
     cloud.set_faults(fault('^/projects/[^/]+$', 'GET', {'status': 401}))
     assert keystone_plugin.call_with_retry(
         client.projects.get, cloud.project_id).id == cloud.project_id
+
+
+def test_no_password_or_token_reaches_a_log_line(keystone_plugin, cloud,
+                                                 caplog):
+    caplog.set_level(logging.DEBUG, logger='heat_retry_plugins')
+    client = keystone_plugin.client().client
+    secret = 'S3cret-Pa55w0rd'
+    cloud.set_faults([
+        {'service': 'identity', 'method': 'POST', 'path': '^/users$',
+         'first': 1, 'fault': {'kind': 'ambiguous_500'}},
+        {'service': 'identity', 'method': 'GET', 'path': '^/users',
+         'first': 1, 'fault': {'status': 503}}])
+    user = keystone_plugin.call_with_retry_policy(
+        'create', client.users.create, 'alice', domain=cloud.domain_id,
+        password=secret)
+    assert user.name == 'alice'
+    token = keystone_plugin.context.keystone_session.get_token()
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(m.startswith('Adopted keystone user alice') for m in messages)
+    assert any(m.startswith('Retrying keystone') for m in messages)
+    text = '\n'.join(messages)
+    assert secret not in text and token not in text
