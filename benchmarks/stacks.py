@@ -1,0 +1,427 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
+"""Whole stacks under Nova faults: stock Heat, keystoneauth retries, plugins.
+
+The real Heat engine, in-process, creates and deletes stacks of SIZES
+resources (OS::Nova::KeyPair, or OS::Nova::Server with ``--kind servers``)
+against the embedded fake cloud while RATES of Nova's answers fail (the
+demo's mix: 503s, 500s and ambiguous POSTs, dropped or answered 500 after
+the work was done). Every size, rate and seed runs three configurations on
+the same seed, each on a fresh cloud:
+
+* stock Heat (Heat's defaults: ``client_retry_limit = 2``);
+* stock Heat with keystoneauth's retries turned up
+  (``client_retry_limit = 5``, which Heat passes to keystoneauth as
+  ``connect_retries``; Heat offers no way to set ``status_code_retries``,
+  see :func:`status_code_retries_check`);
+* Heat with the retry plugins (the demo's ``RETRYING`` overrides).
+
+Prints, per configuration and fault rate, the share of stacks that were
+created and deleted, the create time and the HTTP requests per resource
+(both also relative to the fault-free run of the same configuration),
+the duplicates left after create, the objects left in the cloud after
+delete (``leaked``; when the delete failed, the failed stack still owns
+them) and, of those, the orphans: objects left although the delete
+completed, which Heat no longer knows of. Writes the raw numbers as JSON.
+Runs are sequential, each bounded by the stack timeout.
+
+    python benchmarks/stacks.py [--sizes 100,500] [--rates 0,1,5,20]
+                                [--seeds 3] [--kind keypairs] [--quick]
+                                [--configurations stock,keystoneauth,plugins]
+"""
+
+import argparse
+import collections
+import json
+import logging
+import os
+import platform
+import re
+import statistics
+import sys
+import tempfile
+import time
+
+from heat_retry_plugins import heatrun  # noqa: F401  (threading backend)
+
+from oslo_config import cfg  # noqa: I100
+
+from heat_retry_plugins.cmd import demo
+from heat_retry_plugins.engine import guards
+from heat_retry_plugins.fakecloud import keys
+from heat_retry_plugins.fakecloud import server
+from heat_retry_plugins.heatrun import engine
+from heat_retry_plugins.heatrun import templates
+
+#: key -> (label, config overrides of the run).
+CONFIGURATIONS = collections.OrderedDict([
+    ('stock', ('stock Heat', None)),
+    ('keystoneauth', ('keystoneauth retries',
+                      {('DEFAULT', 'client_retry_limit'): 5})),
+    ('plugins', ('retry plugins', demo.RETRYING)),
+    # NOTE: not run by default: the plugins without their retry budget, to
+    # tell the budget's load shedding from retries running out.
+    ('plugins-no-budget', ('plugins, budget off', {
+        **demo.RETRYING, ('clients', 'retry_budget_capacity'): 0.0})),
+])
+DEFAULT_CONFIGURATIONS = ('stock', 'keystoneauth', 'plugins')
+#: --kind -> (the fake cloud's object kind, default sizes).
+KINDS = {'keypairs': ('keypair', (100, 500)),
+         'servers': ('server', (20, 50))}
+RATES = (0.0, 0.01, 0.05, 0.2)
+QUICK = {'sizes': (20,), 'rates': (0.0, 0.05), 'seeds': 1}
+QUIET_LOGGERS = ('heat_retry_plugins', 'keystoneauth')
+
+
+def int_list(text):
+    return tuple(int(item) for item in text.split(',') if item.strip())
+
+
+def name_list(text):
+    names = tuple(item.strip() for item in text.split(',') if item.strip())
+    unknown = [name for name in names if name not in CONFIGURATIONS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            'unknown configuration %s; choose from %s' % (
+                ', '.join(unknown) or "''", ', '.join(CONFIGURATIONS)))
+    return names
+
+
+def rate_list(text):
+    """Fault rates given in percent: ``'0,1,5,20'``."""
+    return tuple(float(item) / 100 for item in text.split(',')
+                 if item.strip())
+
+
+def build_template(kind, size, public_key):
+    if kind == 'servers':
+        return templates.servers(size)
+    return templates.keypairs(size, public_key)
+
+
+def quiet():
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def status_code_retries_check():
+    """Can heat.conf set keystoneauth's ``status_code_retries``?
+
+    Looks for the string in Heat's own source (tests left out) and for an
+    option of that name in any group the engine registered.
+
+    :returns: ``(files, groups)``: Heat source files that mention it and
+        option groups that hold it.
+    """
+    import heat
+    root = os.path.dirname(heat.__file__)
+    files = []
+    for directory, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in ('tests', '__pycache__')]
+        for name in names:
+            if name.endswith('.py'):
+                path = os.path.join(directory, name)
+                with open(path, encoding='utf-8') as source:
+                    if 'status_code_retries' in source.read():
+                        files.append(os.path.relpath(path, root))
+    groups = [name for name in cfg.CONF
+              if isinstance(getattr(cfg.CONF, name, None),
+                            cfg.ConfigOpts.GroupAttr)
+              and 'status_code_retries' in getattr(cfg.CONF, name)]
+    if 'status_code_retries' in cfg.CONF:
+        groups.append('DEFAULT')
+    return sorted(files), sorted(groups)
+
+
+def reason_kind(text):
+    """Reduce Heat's status reason to what failed: class and HTTP status."""
+    if not text:
+        return '-'
+    if 'Timed out' in text:
+        return 'timed out'
+    prefix = 'validation: ' if text.startswith('Validation failed') else ''
+    if 'Property error' in text:
+        # NOTE: a name Heat looked up (flavor, image...) failed to resolve.
+        prop = re.search(r'[Pp]roperties\.(\w+)', text)
+        name = '%s lookup' % (prop.group(1) if prop else 'property')
+    else:
+        match = re.search(r'(\w+): resources\.', text)
+        name = match.group(1) if match else None
+    code = re.search(r'HTTP (\d{3})', text)
+    if name is None:
+        return prefix + re.sub(r'req-[0-9a-f-]+', 'req-...', text)[:50]
+    return prefix + name + (' %s' % code.group(1) if code else '')
+
+
+def run_one(state_dir, template, kind, size, rate, seed, key, timeout):
+    """Create and delete one stack on a fresh cloud; return its numbers."""
+    label, overrides = CONFIGURATIONS[key]
+    object_kind = KINDS[kind][0]
+    row = {'configuration': key, 'size': size, 'rate': rate, 'seed': seed}
+    with server.FakeCloud(seed=seed) as cloud:
+        engine.prepare(state_dir, cloud, log_level=logging.ERROR)
+        quiet()
+        try:
+            guards.reset_guards()
+            cloud.set_faults(demo.fault_mix(rate), seed=seed)
+            cloud.reset_counters()
+            started = time.monotonic()
+            try:
+                result = engine.run_stack(
+                    cloud, template, name='bench', config_overrides=overrides,
+                    seed=seed, timeout=timeout)
+            except Exception as exc:
+                # NOTE: Heat reports failures in the stack's status; an
+                # exception here is a failed run too, not a reason to stop.
+                row.update(create_status='ERROR', delete_status=None,
+                           create_reason='%s: %s' % (type(exc).__name__, exc),
+                           delete_reason='', wall_seconds=(
+                               time.monotonic() - started))
+                counters = cloud.counters()
+                row.update(_counters(counters, counters, object_kind, size))
+                return row
+            wall = time.monotonic() - started
+        finally:
+            engine.reset()
+    row.update({
+        'create_status': result.create_status,
+        'delete_status': result.delete_status,
+        'create_reason': result.create_reason,
+        'delete_reason': result.delete_reason,
+        'validation_failed': result.validation_failed,
+        'create_seconds': result.create_seconds,
+        'delete_seconds': result.delete_seconds,
+        'wall_seconds': wall,
+        'resources_complete': result.resources_complete,
+    })
+    row.update(_counters(result.create_counters or result.counters,
+                         result.counters, object_kind, size))
+    return row
+
+
+def _counters(create, end, object_kind, size):
+    return {
+        'resources_total': size,
+        'requests_total': end.get('requests_total', 0),
+        'create_requests': create.get('requests_total', 0),
+        'faults_total': end.get('faults_total', 0),
+        'faults': end.get('faults', {}),
+        'created': create.get('created', {}).get(object_kind, 0),
+        'duplicates': create.get('duplicates_total', 0),
+        'duplicates_after_delete': end.get('duplicates_total', 0),
+        'leaked': sum(end.get('live', {}).values()),
+    }
+
+
+def succeeded(row):
+    return (row['create_status'] == 'CREATE_COMPLETE' and
+            row['delete_status'] == 'DELETE_COMPLETE')
+
+
+def summarise(rows):
+    """One summary per configuration, size and rate."""
+    groups = collections.OrderedDict()
+    for row in rows:
+        groups.setdefault((row['configuration'], row['size'], row['rate']),
+                          []).append(row)
+    summaries = []
+    for (key, size, rate), runs in groups.items():
+        ok = [run for run in runs if succeeded(run)]
+        summaries.append({
+            'configuration': key, 'label': CONFIGURATIONS[key][0],
+            'size': size, 'rate': rate, 'runs': len(runs),
+            'succeeded': len(ok), 'success_rate': len(ok) / len(runs),
+            'resources_done': statistics.mean(
+                run.get('resources_complete', 0) / size for run in runs),
+            'create_seconds': statistics.mean(
+                run.get('create_seconds', run['wall_seconds'])
+                for run in runs),
+            'requests_per_resource': statistics.mean(
+                run['requests_total'] / size for run in runs),
+            'faults_total': sum(run['faults_total'] for run in runs),
+            'duplicates': sum(run['duplicates'] for run in runs),
+            'leaked': sum(run['leaked'] for run in runs),
+            'orphaned': sum(run['leaked'] for run in runs
+                            if run['delete_status'] == 'DELETE_COMPLETE'),
+            'failures': dict(collections.Counter(
+                _failure(run) for run in runs if not succeeded(run))),
+        })
+    baselines = {(s['configuration'], s['size']): s
+                 for s in summaries if s['rate'] == 0}
+    for summary in summaries:
+        base = baselines.get((summary['configuration'], summary['size']))
+        summary['create_relative'] = (
+            summary['create_seconds'] / base['create_seconds']
+            if base and base['create_seconds'] else None)
+        summary['requests_relative'] = (
+            summary['requests_per_resource'] / base['requests_per_resource']
+            if base and base['requests_per_resource'] else None)
+    return summaries
+
+
+def _failure(run):
+    if run['create_status'] != 'CREATE_COMPLETE':
+        return 'create: %s' % reason_kind(run['create_reason'])
+    return 'delete: %s' % reason_kind(run['delete_reason'])
+
+
+def _ratio(value):
+    return '-' if value is None else '%.2f' % value
+
+
+def format_tables(summaries, kind):
+    lines = []
+    header = '%-21s %5s %7s %5s %8s %6s %7s %6s %5s %6s %7s' % (
+        'configuration', 'fault', 'success', 'done', 'create s', 'vs 0%',
+        'req/res', 'vs 0%', 'dups', 'leaked', 'orphans')
+    for size in sorted({s['size'] for s in summaries}):
+        runs = max(s['runs'] for s in summaries if s['size'] == size)
+        lines.append('')
+        lines.append('%d %s, %d seed%s per row' % (
+            size, kind, runs, '' if runs == 1 else 's'))
+        lines.append(header)
+        lines.append('-' * len(header))
+        for s in summaries:
+            if s['size'] != size:
+                continue
+            lines.append('%-21s %5s %7s %4.0f%% %8.2f %6s %7.2f %6s '
+                         '%5d %6d %7d' % (
+                             s['label'], '%g%%' % (s['rate'] * 100),
+                             '%d/%d' % (s['succeeded'], s['runs']),
+                             s['resources_done'] * 100, s['create_seconds'],
+                             _ratio(s['create_relative']),
+                             s['requests_per_resource'],
+                             _ratio(s['requests_relative']),
+                             s['duplicates'], s['leaked'], s['orphaned']))
+    failures = [s for s in summaries if s['failures']]
+    if failures:
+        lines.append('')
+        lines.append('how the failed runs failed (first failing resource):')
+        for s in failures:
+            lines.append('  %-21s %4d %s %5s: %s' % (
+                s['label'], s['size'], kind, '%g%%' % (s['rate'] * 100),
+                ', '.join('%s x%d' % (reason, count) for reason, count in
+                          sorted(s['failures'].items()))))
+    return '\n'.join(lines)
+
+
+def status_code_retries_note(files, groups):
+    note = ('keystoneauth status_code_retries: Heat source files that '
+            'mention it: %s; option groups of the engine that hold it: %s.'
+            % (', '.join(files) or 'none', ', '.join(groups) or 'none'))
+    if not files and not groups:
+        note += (' heat.conf cannot set it: Heat passes only connect_retries'
+                 ' (= client_retry_limit) to keystoneauth, so only that is'
+                 ' measured.')
+    return note
+
+
+def print_tables(path):
+    with open(path) as source:
+        data = json.load(source)
+    print(format_tables(summarise(data['runs']), data['kind']))
+    print('')
+    print(data['status_code_retries']['note'])
+    print('total wall time: %.0fs' % data['wall_seconds'])
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--sizes', type=int_list, default=None,
+                        help='resources per stack, comma-separated '
+                             '(default 100,500; 20,50 for servers)')
+    parser.add_argument('--rates', type=rate_list, default=None,
+                        help='Nova fault rates in percent (default 0,1,5,20)')
+    parser.add_argument('--seeds', type=int, default=None,
+                        help='seeds per size and rate (default 3)')
+    parser.add_argument('--first-seed', type=int, default=1)
+    parser.add_argument('--kind', choices=sorted(KINDS), default='keypairs')
+    parser.add_argument('--configurations', type=name_list,
+                        default=DEFAULT_CONFIGURATIONS,
+                        help='comma-separated, of %s (default %s)' % (
+                            ', '.join(CONFIGURATIONS),
+                            ','.join(DEFAULT_CONFIGURATIONS)))
+    parser.add_argument('--quick', action='store_true',
+                        help='sizes 20, rates 0 and 5%%, 1 seed')
+    parser.add_argument('--timeout', type=float, default=300,
+                        help='stack timeout of each create and delete, in '
+                             'seconds (Heat rounds it up to minutes)')
+    parser.add_argument('--out', default='benchmarks/results/stacks.json')
+    parser.add_argument('--tables-from', metavar='FILE',
+                        help='run nothing: print the tables of the raw '
+                             'numbers an earlier run wrote to FILE')
+    args = parser.parse_args(argv)
+    if args.tables_from:
+        return print_tables(args.tables_from)
+    defaults = QUICK if args.quick else {
+        'sizes': KINDS[args.kind][1], 'rates': RATES, 'seeds': 3}
+    sizes = args.sizes or defaults['sizes']
+    rates = args.rates if args.rates is not None else defaults['rates']
+    seeds = tuple(range(args.first_seed, args.first_seed + (
+        args.seeds if args.seeds is not None else defaults['seeds'])))
+
+    quiet()
+    public_key = keys.generate()[1]
+    rows = []
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix='heat-retry-bench-') as state:
+        state_dir = os.path.join(state, 'heat')
+        for size in sizes:
+            template = build_template(args.kind, size, public_key)
+            for rate in rates:
+                for seed in seeds:
+                    for key in args.configurations:
+                        row = run_one(state_dir, template, args.kind, size,
+                                      rate, seed, key, args.timeout)
+                        rows.append(row)
+                        print('%4d %s %5s seed %d %-21s %s / %s in %.1fs' % (
+                            size, args.kind, '%g%%' % (rate * 100), seed,
+                            CONFIGURATIONS[key][0], row['create_status'],
+                            row['delete_status'], row['wall_seconds']),
+                            file=sys.stderr, flush=True)
+        files, groups = status_code_retries_check()
+    elapsed = time.monotonic() - started
+
+    summaries = summarise(rows)
+    print(format_tables(summaries, args.kind))
+    scr = status_code_retries_note(files, groups)
+    print('')
+    print(scr)
+    print('total wall time: %.0fs' % elapsed)
+    result = {
+        'kind': args.kind, 'sizes': list(sizes), 'rates': list(rates),
+        'seeds': list(seeds), 'timeout': args.timeout,
+        'configurations': {
+            key: {'label': label,
+                  'overrides': {'[%s] %s' % k: v
+                                for k, v in (overrides or {}).items()}}
+            for key, (label, overrides) in CONFIGURATIONS.items()
+            if key in args.configurations},
+        'fault_mix': demo.fault_mix(1.0),
+        'status_code_retries': {'heat_files': files, 'groups': groups,
+                                'note': scr},
+        'python': sys.version, 'machine': platform.machine(),
+        'cpus': os.cpu_count(), 'wall_seconds': elapsed,
+        'summary': summaries, 'runs': rows,
+    }
+    if args.out:
+        os.makedirs(os.path.dirname(args.out) or '.', exist_ok=True)
+        with open(args.out, 'w') as out:
+            json.dump(result, out, indent=2)
+        print('raw numbers: %s' % args.out)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
