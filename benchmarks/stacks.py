@@ -63,6 +63,8 @@ from heat_retry_plugins.fakecloud import server
 from heat_retry_plugins.heatrun import engine
 from heat_retry_plugins.heatrun import templates
 
+import results_file  # noqa: I100 (a sibling script)
+
 #: key -> (label, config overrides of the run).
 CONFIGURATIONS = collections.OrderedDict([
     ('stock', ('stock Heat', None)),
@@ -415,11 +417,7 @@ def main(argv=None):
         'cpus': os.cpu_count(), 'wall_seconds': elapsed,
         'summary': summaries, 'runs': rows,
     }
-    if args.out:
-        os.makedirs(os.path.dirname(args.out) or '.', exist_ok=True)
-        with open(args.out, 'w') as out:
-            json.dump(result, out, indent=2)
-        print('raw numbers: %s' % args.out)
+    results_file.write_results(args.out, result)
     return 0
 
 
