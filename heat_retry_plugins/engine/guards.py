@@ -82,10 +82,12 @@ class RetryBudget:
 
     def deposit(self) -> None:
         """A call succeeded: earn ``ratio`` of a token."""
-        # NOTE: no lock: a lost update of a fraction of a token is
-        # harmless, and this runs after every successful call.
-        tokens = self._tokens + self.ratio
-        self._tokens = tokens if tokens < self.capacity else self.capacity
+        # NOTE: under the lock although it runs after every successful
+        # call: unlocked, it could overwrite a concurrent try_spend and
+        # hand out a retry the budget does not hold.
+        with self._lock:
+            tokens = self._tokens + self.ratio
+            self._tokens = tokens if tokens < self.capacity else self.capacity
 
 
 class CircuitOpen(Exception):

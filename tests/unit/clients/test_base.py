@@ -19,8 +19,9 @@ class NoCloud:
     """Enough of a cloud for a context that never sends a request."""
 
     auth_url = 'http://127.0.0.1:9/v3'
-    username, password = 'admin', 'not-used'
-    project_id, domain_id, region = 'p', 'default', 'RegionOne'
+    username, password, user_id = 'admin', 'not-used', 'u'
+    project_id, project_name = 'p', 'admin'
+    domain_id, region = 'default', 'RegionOne'
 
 
 @pytest.fixture

@@ -60,6 +60,28 @@ def test_budget_is_thread_safe():
     assert sum(granted) == 1000
 
 
+def test_concurrent_deposits_and_spends_lose_no_update():
+    budget = guards.RetryBudget(capacity=10000, ratio=1.0, floor=0.0)
+    while budget.try_spend():
+        pass
+
+    def deposit():
+        for _ in range(500):
+            budget.deposit()
+
+    def spend():
+        for _ in range(500):
+            while not budget.try_spend():
+                pass
+    threads = ([threading.Thread(target=deposit) for _ in range(4)] +
+               [threading.Thread(target=spend) for _ in range(4)])
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert budget.tokens == 0.0
+
+
 def test_empty_budget_gives_up_saying_so():
     clock = fakes.FakeClock()
     budget = guards.RetryBudget(capacity=0.5, ratio=0.0, floor=0.0,
