@@ -13,27 +13,65 @@
 
 """The fault specification and the seeded choice of the requests that fail.
 
-A spec is a list of rules. Each rule says which requests it matches
-(``service``, ``method``, ``path``), which of the matching requests fail
-(``rate``, ``first``, ``every``, ``window``, capped by ``max_faults``) and how
-they fail (``fault``)::
+A spec is a list of rules (or a mapping ``{faults: [...], seed: N}``). Each
+rule says which requests it matches (``service``, ``method``, ``path``,
+``project``), which of the matching requests fail (``rate``, ``first``,
+``every``, ``window``, capped by ``max_faults``) and how they fail
+(``fault``)::
 
     - service: compute          # identity|compute|image|network|'*'
       method: POST              # or a list; default: any method
       path: ^/servers$          # re.search on the path without the version
+      project: team-a           # a project id or name, or a list of them
       first: 2                  # the first 2 matching requests fail
-      fault: {status: 503, retry_after: 'http-date:+2'}
+      fault: {status: 429, retry_after: 'http-date:+2'}
+
+A rule with ``project`` only matches requests whose ``X-Auth-Token`` is a
+valid token scoped to one of those projects (by id, or by name in any
+domain); it never matches a request without a valid token.
+
+Fault kinds (``fault: {kind: ..., ...}``; ``fault: 503`` is short for a
+``status`` fault):
+
+``status``
+    an error response (``status``, 4xx or 5xx); the request is not processed.
+``ambiguous`` (``ambiguous_502``, ``status_after: 502``)
+    the request is processed, then an error response (500 by default).
+``drop_before`` / ``drop_after``
+    the connection is closed before / after the request is processed.
+``slow``
+    sleep ``seconds``, then process and answer. With a client read timeout
+    shorter than ``seconds`` the client times out while the request still
+    lands when the sleep ends: a create whose response was lost.
+``slow_create`` (``slow_create_502``)
+    answer at once with ``status`` (any 5xx, 504 by default), and process
+    the request ``seconds`` later (1.0 by default) on a timer, as a load
+    balancer that gives up on the backend but has forwarded the request: the
+    object appears after the client got its error. The request is counted
+    with its status and the fault as ``slow_create_504``; what the late
+    request creates counts as created. ``FakeCloud.set_faults`` and
+    ``FakeCloud.stop`` cancel the late requests still pending (they never
+    land) and wait for one already running.
+``refuse``
+    the listener closes, so connections are refused, for ``seconds`` after a
+    matching request, or during a ``window`` (a timer, not a request).
 
 Every matching rule advances its own counters on every matching request, so
 one rule's decisions do not depend on the traffic that other rules see; the
 first rule (in spec order) that selects the request wins. ``rate`` draws from
 a ``random.Random(seed + rule_index)``, so the same seed and the same request
-sequence give the same decisions.
+sequence give the same decisions. The seed is a non-negative integer; a
+mapping's ``seed`` applies when the caller gives none.
+
+Specs are validated whole before they replace the current one: an unknown
+key, a wrong type, a bad regex or a file that is not a list or a mapping is
+a ``ValueError`` that says which rule and which key.
 """
 
 import dataclasses
 import email.utils
 import json
+import math
 import os
 import random
 import re
@@ -53,13 +91,21 @@ DROP_BEFORE = 'drop_before'  # connection closed, request not processed
 DROP_AFTER = 'drop_after'    # request processed, connection closed
 AMBIGUOUS = 'ambiguous'      # request processed, error response
 SLOW = 'slow'                # sleep, then process normally
+SLOW_CREATE = 'slow_create'  # error response now, request processed later
 REFUSE = 'refuse'            # listener closed: connections are refused
-KINDS = (STATUS, DROP_BEFORE, DROP_AFTER, AMBIGUOUS, SLOW, REFUSE)
+KINDS = (STATUS, DROP_BEFORE, DROP_AFTER, AMBIGUOUS, SLOW, SLOW_CREATE,
+         REFUSE)
 
-_RULE_KEYS = {'service', 'method', 'path', 'rate', 'first', 'every',
-              'window', 'max_faults', 'fault', 'name'}
+#: The defaults of a ``slow_create`` fault.
+SLOW_CREATE_STATUS = 504
+SLOW_CREATE_SECONDS = 1.0
+
+_RULE_KEYS = {'service', 'method', 'path', 'project', 'rate', 'first',
+              'every', 'window', 'max_faults', 'fault', 'name'}
 _FAULT_KEYS = {'kind', 'status', 'status_after', 'retry_after', 'seconds',
                'body'}
+_SPEC_KEYS = {'faults', 'seed'}
+_BODIES = ('json', 'html', 'empty')
 
 SpecLike = Union[None, str, os.PathLike, dict, Iterable[dict]]
 
@@ -69,12 +115,14 @@ class Fault:
     """What happens to a request that a rule selects.
 
     :param kind: one of :data:`KINDS`.
-    :param status: the HTTP status for ``status`` and ``ambiguous`` faults.
+    :param status: the HTTP status of ``status``, ``ambiguous`` and
+        ``slow_create`` faults.
     :param retry_after: ``Retry-After`` header: seconds (int), the string
         ``'http-date:+N'`` (an HTTP date N seconds ahead) or any literal
         string, sent as it is.
-    :param seconds: the delay of a ``slow`` fault, or how long a ``refuse``
-        fault keeps the service down when a request triggers it.
+    :param seconds: the delay of a ``slow`` or ``slow_create`` fault, or
+        how long a ``refuse`` fault keeps the service down when a request
+        triggers it.
     :param body: ``'json'`` (the service's own error body), ``'html'`` (a
         load balancer's page) or ``'empty'``.
     """
@@ -90,12 +138,13 @@ class Fault:
         """The key of this fault in the ``faults`` counters.
 
         :returns: ``'503'`` for a status fault, ``'ambiguous_500'`` for an
-            ambiguous one, else the kind (``'drop_after'``, ``'slow'``...).
+            ambiguous one, ``'slow_create_504'`` for a slow create, else
+            the kind (``'drop_after'``, ``'slow'``...).
         """
         if self.kind == STATUS:
             return str(self.status)
-        if self.kind == AMBIGUOUS:
-            return 'ambiguous_%d' % self.status
+        if self.kind in (AMBIGUOUS, SLOW_CREATE):
+            return '%s_%d' % (self.kind, self.status)
         return self.kind
 
     def retry_after_header(self, now: Optional[float] = None) -> Optional[str]:
@@ -123,13 +172,15 @@ class Fault:
 class FaultRule:
     """One rule of a spec, with its own counters and random generator.
 
-    Build rules with :func:`parse_spec`; the fields mirror the spec keys.
+    Build rules with :func:`parse_spec`; the fields mirror the spec keys
+    (``projects`` holds the ids and names of ``project``).
     """
 
     fault: Fault
     service: str = '*'
     methods: Optional[frozenset] = None
     path: Optional[re.Pattern] = None
+    projects: Optional[frozenset] = None
     rate: Optional[float] = None
     first: Optional[int] = None
     every: Optional[int] = None
@@ -145,17 +196,22 @@ class FaultRule:
         """A refuse rule with a window acts on a timer, not on requests."""
         return self.fault.kind == REFUSE and self.window is not None
 
-    def matches(self, service: str, method: str, path: str) -> bool:
+    def matches(self, service: str, method: str, path: str,
+                project: frozenset = frozenset()) -> bool:
         """Tell whether a request is one this rule looks at.
 
         :param service: the catalog type of the service.
         :param method: the HTTP method.
         :param path: the request path without the service's version prefix.
-        :returns: True if service, method and path match.
+        :param project: the id and name of the project the request's valid
+            token is scoped to; empty without one.
+        :returns: True if service, method, path and project match.
         """
         if self.service != '*' and self.service != service:
             return False
         if self.methods is not None and method.upper() not in self.methods:
+            return False
+        if self.projects is not None and not self.projects & project:
             return False
         return self.path is None or self.path.search(path) is not None
 
@@ -184,62 +240,167 @@ class FaultRule:
         return chosen
 
 
-def _parse_fault(raw: Any) -> Fault:
-    if isinstance(raw, bool):
-        raise ValueError('fault must be a mapping, a status or a kind')
-    if isinstance(raw, int):
+def _show(value: Any) -> str:
+    """Render a spec value for an error message: one line, bounded."""
+    try:
+        text = repr(value)
+    except RecursionError:
+        return '(a value nested too deeply)'
+    return text if len(text) <= 60 else text[:57] + '...'
+
+
+def _is_number(value: Any) -> bool:
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value))
+
+
+def _number(value: Any, what: str) -> float:
+    if not _is_number(value):
+        raise ValueError('%s must be a finite number, got %s'
+                         % (what, _show(value)))
+    return float(value)
+
+
+def _count(raw: dict, key: str, where: str,
+           minimum: int = 0) -> Optional[int]:
+    value = raw.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or (
+            value < minimum):
+        raise ValueError('%s: %s must be an integer of at least %d, got %s'
+                         % (where, key, minimum, _show(value)))
+    return value
+
+
+def _strings(value: Any, what: str) -> frozenset:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple)) or not value or not all(
+            isinstance(item, str) and item for item in value):
+        raise ValueError('%s must be a string or a non-empty list of '
+                         'strings, got %s' % (what, _show(value)))
+    return frozenset(value)
+
+
+def _unknown_keys(raw: dict, known: set) -> str:
+    return ', '.join(sorted(str(key) for key in raw if key not in known))
+
+
+def _status(value: Any, where: str) -> int:
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not (
+            400 <= value <= 599):
+        raise ValueError('%s: fault status must be 4xx or 5xx, got %s'
+                         % (where, _show(value)))
+    return value
+
+
+def validate_seed(seed: Any) -> int:
+    """Check the seed of the ``rate`` decisions.
+
+    :param seed: the candidate seed.
+    :returns: the seed.
+    :raises ValueError: unless it is a non-negative integer (a boolean is
+        not one).
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError('seed must be a non-negative integer, got %s'
+                         % _show(seed))
+    return seed
+
+
+def _fault_kind(raw: dict, where: str) -> tuple:
+    kind, status = raw.get('kind'), raw.get('status')
+    if kind is not None and not isinstance(kind, str):
+        raise ValueError('%s: fault kind must be a string, got %s'
+                         % (where, _show(kind)))
+    if raw.get('status_after') is not None:
+        return AMBIGUOUS, raw['status_after']
+    if kind is None:
+        if status is None:
+            raise ValueError('%s: fault needs a kind or a status' % where)
+        return STATUS, status
+    for prefix in (AMBIGUOUS, SLOW_CREATE):
+        suffix = kind[len(prefix) + 1:]
+        if kind.startswith(prefix + '_') and suffix.isdigit():
+            return prefix, suffix
+    if kind not in KINDS:
+        raise ValueError('%s: unknown fault kind %s (expected one of %s)'
+                         % (where, _show(kind), ', '.join(KINDS)))
+    if status is None:
+        status = {AMBIGUOUS: 500, SLOW_CREATE: SLOW_CREATE_STATUS}.get(kind)
+    return kind, status
+
+
+def _parse_fault(raw: Any, where: str) -> Fault:
+    if isinstance(raw, int) and not isinstance(raw, bool):
         raw = {'status': raw}
     elif isinstance(raw, str):
         raw = {'kind': raw}
     if not isinstance(raw, dict):
-        raise ValueError('fault must be a mapping, got %r' % (raw,))
-    unknown = set(raw) - _FAULT_KEYS
+        raise ValueError('%s: fault must be a mapping, a status or a kind, '
+                         'got %s' % (where, _show(raw)))
+    unknown = _unknown_keys(raw, _FAULT_KEYS)
     if unknown:
-        raise ValueError('unknown fault keys: %s' % ', '.join(sorted(unknown)))
-    kind = raw.get('kind')
-    status = raw.get('status')
-    if raw.get('status_after') is not None:
-        kind, status = AMBIGUOUS, raw['status_after']
-    elif kind is None and status is not None:
-        kind = STATUS
-    elif kind and kind.startswith('ambiguous_'):
-        kind, status = AMBIGUOUS, kind[len('ambiguous_'):]
-    if kind == AMBIGUOUS and status is None:
-        status = 500
-    if kind not in KINDS:
-        raise ValueError('unknown fault kind %r (expected one of %s)'
-                         % (kind, ', '.join(KINDS)))
-    if kind in (STATUS, AMBIGUOUS):
-        try:
-            status = int(status)
-        except (TypeError, ValueError):
-            raise ValueError('fault status must be an integer, got %r'
-                             % (status,))
-        if not 400 <= status <= 599:
-            raise ValueError('fault status must be 4xx or 5xx, got %d'
-                             % status)
+        raise ValueError('%s: unknown fault keys: %s' % (where, unknown))
+    kind, status = _fault_kind(raw, where)
+    if kind in (STATUS, AMBIGUOUS, SLOW_CREATE):
+        status = _status(status, where)
+        if kind == SLOW_CREATE and status < 500:
+            raise ValueError('%s: a slow_create status must be 5xx, got %d'
+                             % (where, status))
     else:
         status = None
     body = raw.get('body', 'json')
-    if body not in ('json', 'html', 'empty'):
-        raise ValueError("fault body must be 'json', 'html' or 'empty'")
-    seconds = float(raw.get('seconds', 0.0))
+    if not isinstance(body, str) or body not in _BODIES:
+        raise ValueError("%s: fault body must be 'json', 'html' or 'empty', "
+                         "got %s" % (where, _show(body)))
+    seconds = raw.get('seconds')
+    if seconds is None:
+        seconds = SLOW_CREATE_SECONDS if kind == SLOW_CREATE else 0.0
+    seconds = _number(seconds, '%s: fault seconds' % where)
     if seconds < 0:
-        raise ValueError('fault seconds must not be negative')
-    fault = Fault(kind=kind, status=status,
-                  retry_after=raw.get('retry_after'), seconds=seconds,
-                  body=body)
-    fault.retry_after_header()  # validate early
+        raise ValueError('%s: fault seconds must not be negative' % where)
+    retry_after = raw.get('retry_after')
+    if retry_after is not None and not (isinstance(retry_after, str) or
+                                        _is_number(retry_after)):
+        raise ValueError('%s: retry_after must be seconds or a string, got '
+                         '%s' % (where, _show(retry_after)))
+    fault = Fault(kind=kind, status=status, retry_after=retry_after,
+                  seconds=seconds, body=body)
+    try:
+        fault.retry_after_header()
+    except (OverflowError, OSError, ValueError) as exc:
+        raise ValueError('%s: retry_after %s cannot be rendered: %s'
+                         % (where, _show(retry_after), exc))
     return fault
 
 
-def _positive_int(raw: dict, key: str) -> Optional[int]:
-    value = raw.get(key)
-    if value is None:
+def _path(raw: dict, where: str) -> Optional[re.Pattern]:
+    path = raw.get('path')
+    if path is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError('%s must be a non-negative integer' % key)
-    return value
+    if not isinstance(path, str):
+        raise ValueError('%s: path must be a regular expression string, got '
+                         '%s' % (where, _show(path)))
+    try:
+        return re.compile(path)
+    except (re.error, OverflowError, RecursionError) as exc:
+        raise ValueError('%s: path %s is not a valid regular expression: %s'
+                         % (where, _show(path), exc))
+
+
+def _window(raw: dict, where: str) -> Optional[tuple]:
+    window = raw.get('window')
+    if window is None:
+        return None
+    if not isinstance(window, (list, tuple)) or len(window) != 2 or not all(
+            _is_number(edge) for edge in window) or window[0] > window[1]:
+        raise ValueError('%s: window must be [start, end] in seconds, got '
+                         '%s' % (where, _show(window)))
+    return float(window[0]), float(window[1])
 
 
 def parse_rule(raw: dict, index: int = 0, seed: int = 0) -> FaultRule:
@@ -249,111 +410,172 @@ def parse_rule(raw: dict, index: int = 0, seed: int = 0) -> FaultRule:
     :param index: the position of the rule in the spec.
     :param seed: the spec seed; the rule draws from ``Random(seed + index)``.
     :returns: the rule.
-    :raises ValueError: if the mapping is not a valid rule.
+    :raises ValueError: if the mapping is not a valid rule; the message
+        names the rule and the key.
     """
+    where = 'rule %d' % index
     if not isinstance(raw, dict):
-        raise ValueError('rule %d must be a mapping' % index)
-    unknown = set(raw) - _RULE_KEYS
+        raise ValueError('%s must be a mapping, got %s' % (where, _show(raw)))
+    unknown = _unknown_keys(raw, _RULE_KEYS)
     if unknown:
-        raise ValueError('rule %d: unknown keys: %s'
-                         % (index, ', '.join(sorted(unknown))))
+        raise ValueError('%s: unknown keys: %s' % (where, unknown))
     if 'fault' not in raw:
-        raise ValueError('rule %d has no fault' % index)
-    fault = _parse_fault(raw['fault'])
+        raise ValueError('%s has no fault' % where)
+    fault = _parse_fault(raw['fault'], where)
     service = raw.get('service', '*')
-    if service != '*' and service not in SERVICES:
-        raise ValueError('rule %d: unknown service %r' % (index, service))
+    if not isinstance(service, str) or (service != '*' and
+                                        service not in SERVICES):
+        raise ValueError('%s: unknown service %s (expected one of %s or *)'
+                         % (where, _show(service), ', '.join(SERVICES)))
     methods = raw.get('method')
     if methods is not None:
-        if isinstance(methods, str):
-            methods = [methods]
-        methods = frozenset(m.upper() for m in methods)
-    path = raw.get('path')
-    if path is not None:
-        path = re.compile(path)
+        methods = frozenset(m.upper() for m in _strings(
+            methods, '%s: method' % where))
+    projects = raw.get('project')
+    if projects is not None:
+        projects = _strings(projects, '%s: project' % where)
     selectors = [k for k in ('rate', 'first', 'every') if k in raw]
     if len(selectors) > 1:
-        raise ValueError('rule %d: use only one of rate, first, every'
-                         % index)
+        raise ValueError('%s: use only one of rate, first, every' % where)
     rate = raw.get('rate')
     if rate is not None:
-        rate = float(rate)
+        rate = _number(rate, '%s: rate' % where)
         if not 0.0 <= rate <= 1.0:
-            raise ValueError('rule %d: rate must be within [0, 1]' % index)
-    every = _positive_int(raw, 'every')
-    if every == 0:
-        raise ValueError('rule %d: every must be at least 1' % index)
-    window = raw.get('window')
-    if window is not None:
-        if len(window) != 2 or float(window[0]) > float(window[1]):
-            raise ValueError('rule %d: window must be [start, end]' % index)
-        window = (float(window[0]), float(window[1]))
+            raise ValueError('%s: rate must be within [0, 1]' % where)
+    name = raw.get('name', 'rule%d' % index)
+    if isinstance(name, bool) or not isinstance(name, (str, int)):
+        raise ValueError('%s: name must be a string, got %s'
+                         % (where, _show(name)))
     rule = FaultRule(fault=fault, service=service, methods=methods,
-                     path=path, rate=rate, first=_positive_int(raw, 'first'),
-                     every=every, window=window,
-                     max_faults=_positive_int(raw, 'max_faults'),
-                     name=str(raw.get('name', 'rule%d' % index)),
-                     rng=random.Random(seed + index))
+                     path=_path(raw, where), projects=projects, rate=rate,
+                     first=_count(raw, 'first', where),
+                     every=_count(raw, 'every', where, minimum=1),
+                     window=_window(raw, where),
+                     max_faults=_count(raw, 'max_faults', where),
+                     name=str(name), rng=random.Random(seed + index))
     if fault.kind == REFUSE:
-        if rule.scheduled and (selectors or methods or path):
-            raise ValueError('rule %d: a refuse window takes no selector, '
-                             'method or path' % index)
+        if rule.scheduled and (selectors or methods or rule.path or
+                               projects):
+            raise ValueError('%s: a refuse window takes no selector, '
+                             'method, path or project' % where)
         if not rule.scheduled and fault.seconds <= 0:
-            raise ValueError('rule %d: refuse needs a window or seconds'
-                             % index)
+            raise ValueError('%s: refuse needs a window or seconds' % where)
     return rule
+
+
+@dataclasses.dataclass(frozen=True)
+class LoadedSpec:
+    """A spec's rules (not validated yet) and the seed it names, if any."""
+
+    rules: list
+    seed: Optional[int] = None
+
+
+def _read_file(path: Union[str, os.PathLike], where: str) -> Any:
+    try:
+        with open(path, 'rb') as spec_file:
+            data = spec_file.read()
+    except OSError as exc:
+        raise ValueError('cannot read the %s: %s'
+                         % (where, exc.strerror or exc))
+    try:
+        text = data.decode('utf-8')
+    except UnicodeDecodeError as exc:
+        raise ValueError('the %s is not UTF-8 text (byte %d)'
+                         % (where, exc.start))
+    if os.fspath(path).endswith('.json'):
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            raise ValueError('the %s is not valid JSON: %s'
+                             % (where, ' '.join(str(exc).split())))
+    import yaml
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, 'problem_mark', None)
+        problem = getattr(exc, 'problem', None) or exc
+        at = ('' if mark is None else ' (line %d, column %d)'
+              % (mark.line + 1, mark.column + 1))
+        raise ValueError('the %s is not valid YAML: %s%s'
+                         % (where, ' '.join(str(problem).split()), at))
+
+
+def read_spec(source: SpecLike) -> LoadedSpec:
+    """Load a spec and check its outer shape.
+
+    :param source: None, a list of rule mappings, a mapping with a
+        ``faults`` list and an optional ``seed``, or the path of a YAML or
+        JSON file (``.json``) holding either.
+    :returns: the :class:`LoadedSpec`.
+    :raises ValueError: if the file cannot be read or parsed, or what it
+        holds is not a rule list or such a mapping.
+    """
+    where = 'fault spec'
+    if isinstance(source, (str, os.PathLike)):
+        where = 'fault spec %s' % os.fspath(source)
+        source = _read_file(source, where)
+    seed = None
+    if isinstance(source, dict):
+        unknown = _unknown_keys(source, _SPEC_KEYS)
+        if unknown:
+            raise ValueError('%s: unknown keys: %s (expected faults, seed)'
+                             % (where, unknown))
+        if source.get('seed') is not None:
+            seed = validate_seed(source['seed'])
+        source = source.get('faults', [])
+        where += ': faults'
+    if source is None:
+        return LoadedSpec([], seed)
+    if not isinstance(source, (list, tuple)):
+        raise ValueError('%s must be a list of rules or a mapping with a '
+                         'faults list, got %s' % (where, _show(source)))
+    return LoadedSpec(list(source), seed)
 
 
 def load_spec(source: SpecLike) -> list:
     """Load a spec into a plain list of rule mappings.
 
-    :param source: None, a list of rule mappings, a mapping with a
-        ``faults`` list, or the path of a YAML or JSON file holding either.
-    :returns: the list of rule mappings (not validated).
+    :param source: anything :func:`read_spec` accepts.
+    :returns: the list of rule mappings (validated by :func:`parse_spec`).
+    :raises ValueError: as :func:`read_spec`.
     """
-    if source is None:
-        return []
-    if isinstance(source, (str, os.PathLike)):
-        with open(source, encoding='utf-8') as spec_file:
-            text = spec_file.read()
-        if str(source).endswith('.json'):
-            source = json.loads(text)
-        else:
-            import yaml
-            source = yaml.safe_load(text)
-        if source is None:
-            return []
-    if isinstance(source, dict):
-        source = source.get('faults') or []
-    return list(source)
+    return read_spec(source).rules
 
 
-def parse_spec(source: SpecLike, seed: int = 0) -> list:
+def parse_spec(source: SpecLike, seed: Optional[int] = None) -> list:
     """Load and validate a spec.
 
-    :param source: anything :func:`load_spec` accepts.
-    :param seed: the seed of the ``rate`` decisions.
+    :param source: anything :func:`read_spec` accepts.
+    :param seed: the seed of the ``rate`` decisions; None for the spec's
+        own ``seed``, else 0.
     :returns: a list of :class:`FaultRule`.
-    :raises ValueError: if a rule is invalid.
+    :raises ValueError: if the spec, a rule or the seed is invalid.
     """
+    loaded = read_spec(source)
+    seed = validate_seed((loaded.seed or 0) if seed is None else seed)
     return [parse_rule(raw, index, seed)
-            for index, raw in enumerate(load_spec(source))]
+            for index, raw in enumerate(loaded.rules)]
 
 
 class FaultInjector:
     """Decide, thread-safely, which fault (if any) each request gets.
 
-    :param spec: anything :func:`load_spec` accepts.
-    :param seed: the seed of the ``rate`` decisions.
+    :param spec: anything :func:`read_spec` accepts.
+    :param seed: the seed of the ``rate`` decisions; None for the spec's
+        own ``seed``, else 0.
     :param clock: a monotonic clock, for ``window`` rules.
+    :raises ValueError: if the spec or the seed is invalid.
     """
 
-    def __init__(self, spec: SpecLike = None, seed: int = 0,
+    def __init__(self, spec: SpecLike = None, seed: Optional[int] = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self._lock = threading.Lock()
         self._clock = clock
-        self.seed = seed
-        self._rules = parse_spec(spec, seed)
+        loaded = read_spec(spec)
+        self.seed = validate_seed((loaded.seed or 0) if seed is None
+                                  else seed)
+        self._rules = parse_spec(loaded.rules, self.seed)
         self._epoch = clock()
 
     @property
@@ -366,15 +588,22 @@ class FaultInjector:
             return list(self._rules)
 
     def set_spec(self, spec: SpecLike, seed: Optional[int] = None) -> None:
-        """Replace the rules; windows count from now on.
+        """Replace the rules and the seed together; windows count from now.
 
-        :param spec: anything :func:`load_spec` accepts.
-        :param seed: a new seed, or None to keep the current one.
+        Nothing changes unless the whole spec and the seed are valid.
+
+        :param spec: anything :func:`read_spec` accepts.
+        :param seed: a new seed; None for the spec's own ``seed``, or to
+            keep the current one.
+        :raises ValueError: if the spec or the seed is invalid.
         """
-        if seed is not None:
-            self.seed = seed
-        rules = parse_spec(spec, self.seed)
+        loaded = read_spec(spec)
+        if seed is None:
+            seed = self.seed if loaded.seed is None else loaded.seed
+        seed = validate_seed(seed)
+        rules = parse_spec(loaded.rules, seed)
         with self._lock:
+            self.seed = seed
             self._rules = rules
             self._epoch = self._clock()
 
@@ -390,19 +619,23 @@ class FaultInjector:
         """
         return self._clock() - self._epoch
 
-    def decide(self, service: str, method: str, path: str) -> Optional[Fault]:
+    def decide(self, service: str, method: str, path: str,
+               project: frozenset = frozenset()) -> Optional[Fault]:
         """Choose the fault of one request.
 
         :param service: the catalog type of the service.
         :param method: the HTTP method.
         :param path: the request path without the version prefix.
+        :param project: the id and name of the project the request's valid
+            token is scoped to; empty without one.
         :returns: the :class:`Fault`, or None to serve the request normally.
         """
         chosen = None
         with self._lock:
             elapsed = self._clock() - self._epoch
             for rule in self._rules:
-                if rule.scheduled or not rule.matches(service, method, path):
+                if rule.scheduled or not rule.matches(service, method, path,
+                                                      project):
                     continue
                 if rule.select(elapsed) and chosen is None:
                     chosen = rule.fault

@@ -19,6 +19,9 @@ import json
 import re
 import time
 
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 from keystoneauth1 import exceptions as ks_exc
 from novaclient import client as nova_client
 from novaclient import exceptions as nova_exc
@@ -144,10 +147,129 @@ def test_fault_shorthands_and_labels():
     [{'fault': {'kind': 'refuse'}}],
     [{'fault': {'kind': 'refuse'}, 'window': [0, 1], 'first': 1}],
     ['not a mapping'],
+    [{'fault': 503, 'path': 'web('}],
+    [{'fault': 503, 'path': 5}],
+    [{'fault': 503, 'method': [1]}],
+    [{'fault': 503, 'method': []}],
+    [{'fault': 503, 'service': ['compute']}],
+    [{'fault': 503, 'project': ''}],
+    [{'fault': 503, 'project': ['a', 7]}],
+    [{'fault': 503, 'window': 5}],
+    [{'fault': 503, 'window': ['a', 'b']}],
+    [{'fault': 503, 'rate': 'often'}],
+    [{'fault': 503, 'first': True}],
+    [{'fault': 503, 'first': 1.5}],
+    [{'fault': 503, 'max_faults': -1}],
+    [{'fault': 503, 'name': ['x']}],
+    [{'fault': {'kind': 5}}],
+    [{'fault': {'status': 1e400}}],
+    [{'fault': {'status': True}}],
+    [{'fault': {'kind': 'slow', 'seconds': '1'}}],
+    [{'fault': {'kind': 'slow', 'seconds': float('inf')}}],
+    [{'fault': {'kind': 'slow', 'seconds': -1}}],
+    [{'fault': {'status': 503, 'retry_after': []}}],
+    [{'fault': {'status': 503, 'retry_after': float('nan')}}],
+    [{'fault': {'status': 503, 'retry_after': 'http-date:+1' + '0' * 30}}],
+    [{'fault': {'status': 503, 'body': ['json']}}],
+    [{'fault': {'kind': 'slow_create', 'status': 429}}],
+    [{'fault': {'kind': 'slow_create', 'status': 'soon'}}],
+    [{'fault': {'kind': 'refuse'}, 'project': 'a', 'window': [0, 1]}],
+    {'faults': [], 'colour': 'red'},
+    {'faults': 'a string'},
+    {'faults': [], 'seed': 'abc'},
+    {'faults': [], 'seed': True},
+    {'faults': [], 'seed': 1.5},
+    {'faults': [], 'seed': -1},
+    {'faults': {'fault': 503}},
+    42,
 ])
 def test_invalid_specs_are_rejected(spec):
     with pytest.raises(ValueError):
         faults.parse_spec(spec)
+
+
+def test_errors_name_the_rule_and_the_key():
+    with pytest.raises(ValueError) as info:
+        faults.parse_spec([{'fault': 503}, {'path': 'a[', 'fault': 503}])
+    message = str(info.value)
+    assert message.startswith("rule 1: path 'a[' is not a valid regular ")
+    assert '\n' not in message
+    with pytest.raises(ValueError) as info:
+        faults.parse_spec([{'fault': {'kind': 'slow', 'seconds': 'x' * 500}}])
+    assert 'rule 0: fault seconds' in str(info.value)
+    assert len(str(info.value)) < 200
+
+
+_RULE_KEYS = ('service', 'method', 'path', 'project', 'rate', 'first',
+              'every', 'window', 'max_faults', 'fault', 'name')
+_OTHER_KEYS = ('kind', 'status', 'status_after', 'retry_after', 'seconds',
+               'body', 'faults', 'seed', 'x')
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() |
+    st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(_RULE_KEYS + _OTHER_KEYS), inner, max_size=4),
+    max_leaves=12)
+_rule = st.dictionaries(st.sampled_from(_RULE_KEYS), _json, max_size=5)
+
+
+# NOTE: no top-level string: parse_spec would read it as a file path.
+@settings(max_examples=300, deadline=None)
+@given(spec=st.lists(_rule, max_size=2) | _json.filter(
+    lambda value: not isinstance(value, str)))
+def test_any_json_spec_is_accepted_or_a_value_error(spec):
+    try:
+        rules = faults.parse_spec(spec)
+    except ValueError as exc:
+        assert '\n' not in str(exc)
+    else:
+        assert all(isinstance(rule, faults.FaultRule) for rule in rules)
+
+
+def test_slow_create_defaults_shorthand_and_label():
+    (default, shorthand, explicit) = faults.parse_spec([
+        {'fault': 'slow_create'},
+        {'fault': 'slow_create_502'},
+        {'fault': {'kind': 'slow_create', 'status': 503, 'seconds': 0.2}}])
+    assert (default.fault.status, default.fault.seconds) == (504, 1.0)
+    assert default.fault.label == 'slow_create_504'
+    assert shorthand.fault.label == 'slow_create_502'
+    assert (explicit.fault.label, explicit.fault.seconds) == (
+        'slow_create_503', 0.2)
+
+
+def test_a_project_rule_matches_only_its_projects():
+    injector = faults.FaultInjector([
+        {'project': ['team-a', 'id-c'], 'first': 1, 'fault': 429}])
+    assert injector.decide('compute', 'GET', '/servers') is None
+    assert injector.decide('compute', 'GET', '/servers',
+                           frozenset({'id-b', 'team-b'})) is None
+    # Requests of other projects do not use up the rule's first: 1.
+    assert injector.decide('compute', 'GET', '/servers',
+                           frozenset({'id-a', 'team-a'})).status == 429
+    assert injector.decide('compute', 'GET', '/servers',
+                           frozenset({'id-c', 'team-c'})) is None
+
+
+def test_a_rejected_spec_or_seed_changes_nothing():
+    injector = faults.FaultInjector([{'rate': 0.5, 'fault': 503}], seed=4)
+    rules = injector.rules
+    for spec, seed in (([{'fault': 'bogus'}], None),
+                       ([{'fault': 503}], 'abc'),
+                       ({'faults': [{'fault': 503}], 'seed': -3}, None),
+                       ([{'fault': 503}], True)):
+        with pytest.raises(ValueError):
+            injector.set_spec(spec, seed)
+        assert injector.seed == 4 and injector.rules == rules
+    injector.set_spec([{'fault': 503}])
+    assert injector.seed == 4
+    injector.set_spec({'faults': [{'fault': 503}], 'seed': 9})
+    assert injector.seed == 9
+    injector.set_spec({'faults': [], 'seed': 9}, seed=2)
+    assert injector.seed == 2
+    with pytest.raises(ValueError):
+        faults.FaultInjector([], seed=-1)
+    assert faults.FaultInjector({'faults': [], 'seed': 6}).seed == 6
 
 
 def test_specs_load_from_yaml_and_json_files(tmp_path):
@@ -165,6 +287,40 @@ def test_specs_load_from_yaml_and_json_files(tmp_path):
     empty = tmp_path / 'empty.yaml'
     empty.write_text('')
     assert faults.parse_spec(str(empty)) == []
+    seeded = tmp_path / 'seeded.yaml'
+    seeded.write_text('seed: 5\nfaults: [{rate: 0.5, fault: 503}]\n')
+    assert faults.read_spec(str(seeded)).seed == 5
+    assert faults.FaultInjector(str(seeded)).seed == 5
+
+
+@pytest.mark.parametrize('name, content, message', [
+    ('missing.yaml', None, 'cannot read the fault spec'),
+    ('latin1.yaml', '- {fault: 503, name: caf\xe9}\n'.encode('latin-1'),
+     'is not UTF-8 text'),
+    ('broken.yaml', b'- {fault: 503\n', 'is not valid YAML'),
+    ('tagged.yaml', b'- !!python/object:os.system {}\n',
+     'is not valid YAML'),
+    ('broken.json', b'[{"fault": 503,]', 'is not valid JSON'),
+    ('scalar.yaml', b'just words\n', 'must be a list of rules'),
+    ('keys.yaml', b'rules: []\n', 'unknown keys: rules'),
+    ('seed.yaml', b'seed: abc\nfaults: []\n', 'seed must be'),
+    ('rule.yaml', b'- {fault: 503, colour: red}\n', 'unknown keys: colour'),
+])
+def test_spec_files_are_validated(tmp_path, name, content, message):
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(ValueError) as info:
+        faults.parse_spec(str(path))
+    assert message in str(info.value)
+    assert '\n' not in str(info.value)
+
+
+def test_a_directory_is_not_a_spec(tmp_path):
+    with pytest.raises(ValueError) as info:
+        faults.load_spec(tmp_path)
+    assert str(info.value) == (
+        'cannot read the fault spec %s: Is a directory' % tmp_path)
 
 
 def test_retry_after_forms():
