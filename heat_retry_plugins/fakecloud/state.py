@@ -13,15 +13,20 @@
 
 """The in-memory objects of the fake cloud and its tokens.
 
-Objects are plain dicts with at least ``id`` and ``name``, stored per kind
-(``server``, ``keypair``, ``project``, ``user``, ``flavor``, ``image``...).
-The services render them into API bodies. Objects seeded at start (the admin
-project and user, flavors, images, roles) are not counted as created or live.
-All access goes through one re-entrant lock.
+Objects are plain dicts with at least ``id`` (and usually ``name``), stored
+per kind (``server``, ``keypair``, ``project``, ``user``, ``flavor``,
+``image``...). The services render them into API bodies. *Seeded* objects
+are not counted as created, live or duplicates: those of a new cloud (the
+admin project and user, flavors, images, roles) and those made through the
+API inside :meth:`CloudState.preexisting` (another team's objects, for the
+hostile tests). The counters report instead how many of them are still
+there and how many were deleted. All access goes through one re-entrant
+lock.
 """
 
 import base64
 import collections
+import contextlib
 import dataclasses
 import datetime
 import hashlib
@@ -29,10 +34,18 @@ import secrets
 import threading
 from typing import Any
 from typing import Callable
+from typing import Iterator
 from typing import Optional
 
 #: Kinds that the counters always report, even when zero.
 TRACKED_KINDS = ('server', 'keypair', 'project', 'user')
+
+
+#: The fields that own an object's name: two live objects are duplicates
+#: when they have the same name and the same values of these fields (a
+#: server's project and user, a keypair's user, a project's domain...).
+OWNER_FIELDS = ('domain_id', 'project_id', 'tenant_id', 'owner', 'user_id',
+                'container')
 
 
 def utcnow() -> datetime.datetime:
@@ -112,6 +125,8 @@ class CloudState:
         self._objects = collections.defaultdict(dict)
         self._seeded = collections.defaultdict(set)
         self._created = collections.Counter()
+        self._seeded_deleted = collections.Counter()
+        self._preexisting = 0
         self._tokens = {}
         #: Role grants: ``(actor_type, actor_id, target_type, target_id,
         #: role_id)`` tuples.
@@ -121,17 +136,34 @@ class CloudState:
 
     # -- objects ----------------------------------------------------------
 
+    @contextlib.contextmanager
+    def preexisting(self) -> Iterator[None]:
+        """Mark every object stored meanwhile as seeded (someone else's).
+
+        Objects made through the real API inside the block, by any thread,
+        are not counted as created, live or duplicates: use it to set a
+        hostile scene up before the code under test runs. Blocks nest.
+        """
+        with self.lock:
+            self._preexisting += 1
+        try:
+            yield
+        finally:
+            with self.lock:
+                self._preexisting -= 1
+
     def add(self, kind: str, obj: dict, seeded: bool = False) -> dict:
         """Store a new object.
 
         :param kind: the object kind.
-        :param obj: the object; must have ``id`` and ``name``.
-        :param seeded: part of the initial cloud, not counted.
+        :param obj: the object; must have ``id``.
+        :param seeded: part of the initial cloud, not counted (implied
+            inside :meth:`preexisting`).
         :returns: the stored object.
         """
         with self.lock:
             self._objects[kind][obj['id']] = obj
-            if seeded:
+            if seeded or self._preexisting:
                 self._seeded[kind].add(obj['id'])
             else:
                 self._created[kind] += 1
@@ -155,7 +187,9 @@ class CloudState:
         :returns: the removed object, or None if there was none.
         """
         with self.lock:
-            self._seeded[kind].discard(obj_id)
+            if obj_id in self._seeded[kind]:
+                self._seeded[kind].discard(obj_id)
+                self._seeded_deleted[kind] += 1
             return self._objects[kind].pop(obj_id, None)
 
     def list(self, kind: str, **filters: Any) -> list:
@@ -193,33 +227,73 @@ class CloudState:
             return [o for o in self._objects[kind].values()
                     if o['id'] not in self._seeded[kind]]
 
+    def kinds(self) -> list:
+        """List the kinds the counters know: tracked or ever stored.
+
+        :returns: the kinds, sorted.
+        """
+        with self.lock:
+            return sorted(set(TRACKED_KINDS) | {
+                kind for kind, objs in self._objects.items() if objs} |
+                set(self._created) | set(self._seeded_deleted))
+
     def object_summary(self) -> dict:
         """Summarise created, live and duplicate objects for the counters.
+
+        Every kind in :data:`TRACKED_KINDS` is reported, and every other
+        kind once an object of it was created through the API. A duplicate
+        is a live object beyond the first with the same name and the same
+        :data:`OWNER_FIELDS`; objects without a name are never duplicates.
+        Seeded objects count nowhere here (see :meth:`seeded_summary`).
 
         :returns: a dict with ``created``, ``live``, ``live_objects``,
             ``duplicates`` and ``duplicates_total``.
         """
         with self.lock:
-            kinds = set(TRACKED_KINDS) | set(self._created)
-            created = {k: self._created.get(k, 0) for k in sorted(kinds)}
-            live = {}
-            live_objects = {}
-            duplicates = {}
-            for kind in sorted(kinds):
+            kinds = sorted(set(TRACKED_KINDS) | set(self._created) | {
+                kind for kind in list(self._objects) if self.live(kind)})
+            summary = {key: {} for key in (
+                'created', 'live', 'live_objects', 'duplicates')}
+            for kind in kinds:
                 objs = self.live(kind)
-                live[kind] = len(objs)
-                live_objects[kind] = [{'id': o['id'], 'name': o['name']}
-                                      for o in objs]
-                names = collections.Counter(o['name'] for o in objs)
-                duplicates[kind] = sum(n - 1 for n in names.values())
-        return {'created': created, 'live': live,
-                'live_objects': live_objects, 'duplicates': duplicates,
-                'duplicates_total': sum(duplicates.values())}
+                summary['created'][kind] = self._created.get(kind, 0)
+                summary['live'][kind] = len(objs)
+                summary['live_objects'][kind] = [
+                    {'id': o['id'], 'name': o.get('name')} for o in objs]
+                # NOTE: repr, as an API body may have made any field a list.
+                names = collections.Counter(
+                    repr((o['name'],) + tuple(o.get(f) for f in OWNER_FIELDS))
+                    for o in objs if o.get('name'))
+                summary['duplicates'][kind] = sum(
+                    n - 1 for n in names.values())
+        summary['duplicates_total'] = sum(summary['duplicates'].values())
+        return summary
+
+    def seeded_summary(self) -> dict:
+        """Count the seeded objects that are left and those deleted.
+
+        A hostile test checks with it that the code under test deleted
+        nothing it did not create.
+
+        :returns: a dict with ``preexisting`` (seeded objects still there
+            per kind), ``preexisting_deleted`` (seeded objects deleted since
+            the last :meth:`reset_created`, per kind) and
+            ``preexisting_deleted_total``.
+        """
+        with self.lock:
+            kinds = sorted(set(TRACKED_KINDS) | set(self._seeded_deleted) | {
+                kind for kind, ids in self._seeded.items() if ids})
+            left = {kind: len(self._seeded[kind]) for kind in kinds}
+            deleted = {kind: self._seeded_deleted.get(kind, 0)
+                       for kind in kinds}
+        return {'preexisting': left, 'preexisting_deleted': deleted,
+                'preexisting_deleted_total': sum(deleted.values())}
 
     def reset_created(self) -> None:
-        """Set the ``created`` counters back to zero."""
+        """Set the ``created`` and ``preexisting_deleted`` counts to zero."""
         with self.lock:
             self._created.clear()
+            self._seeded_deleted.clear()
 
     # -- tokens -----------------------------------------------------------
 

@@ -35,8 +35,8 @@ def test_objects_created_live_and_duplicates():
         store.add('server', {'id': obj_id, 'name': name})
     store.remove('server', 'd')
     summary = store.object_summary()
-    assert summary['created'] == {'keypair': 0, 'project': 0, 'server': 4,
-                                  'user': 0}
+    assert summary['created'] == dict(dict.fromkeys(state.TRACKED_KINDS, 0),
+                                      server=4)
     assert summary['live']['server'] == 3
     assert summary['duplicates']['server'] == 2
     assert summary['duplicates_total'] == 2
@@ -78,3 +78,76 @@ def test_secrets_are_named_by_a_short_hash():
     when = datetime.datetime(2024, 5, 1, 12, tzinfo=datetime.timezone.utc)
     assert state.isotime(when) == '2024-05-01T12:00:00.000000Z'
     assert state.isotime(when, subsecond=False) == '2024-05-01T12:00:00Z'
+
+
+def test_every_kind_stored_is_counted_even_after_a_reset():
+    store = state.CloudState()
+    store.add('volume', {'id': 'v1', 'name': 'data'})
+    store.add('volume', {'id': 'v2', 'name': 'data'})
+    store.add('port', {'id': 'p1', 'name': ''})
+    store.add('port', {'id': 'p2', 'name': ''})
+    store.add('container_object', {'id': 'o1'})
+    store.reset_created()
+    summary = store.object_summary()
+    assert summary['live']['volume'] == 2
+    assert summary['duplicates']['volume'] == 1
+    # Unnamed objects (Neutron's default '' name) are never duplicates.
+    assert summary['live']['port'] == 2
+    assert summary['duplicates']['port'] == 0
+    assert summary['live_objects']['container_object'] == [
+        {'id': 'o1', 'name': None}]
+    assert summary['created']['volume'] == 0
+    assert store.kinds() == sorted(set(state.TRACKED_KINDS) | {
+        'container_object', 'port', 'volume'})
+
+
+def test_duplicates_are_same_named_objects_of_one_owner():
+    store = state.CloudState()
+    for obj_id, project in (('a', 'p1'), ('b', 'p2'), ('c', 'p1')):
+        store.add('server', {'id': obj_id, 'name': 'web',
+                             'project_id': project, 'user_id': 'u'})
+    for obj_id, domain in (('u1', 'default'), ('u2', 'other')):
+        store.add('user', {'id': obj_id, 'name': 'bob', 'domain_id': domain})
+    # An API body can make any field a list: still counted, no crash.
+    store.add('project', {'id': 'x', 'name': ['odd'], 'domain_id': ['d']})
+    summary = store.object_summary()
+    assert summary['duplicates']['server'] == 1
+    assert summary['duplicates']['user'] == 0
+    assert summary['live']['project'] == 1
+
+
+def test_objects_stored_inside_preexisting_are_seeded():
+    store = state.CloudState()
+    with store.preexisting():
+        store.add('server', {'id': 'theirs', 'name': 'web'})
+        with store.preexisting():
+            store.add('keypair', {'id': 'k', 'name': 'key'})
+        store.add('server', {'id': 'theirs-too', 'name': 'web'})
+    store.add('server', {'id': 'ours', 'name': 'web'})
+    summary = store.object_summary()
+    assert summary['created']['server'] == 1
+    assert [o['id'] for o in summary['live_objects']['server']] == ['ours']
+    assert summary['duplicates_total'] == 0
+    assert summary['created']['keypair'] == 0
+    assert store.get('server', 'theirs')['name'] == 'web'
+    assert store.seeded_summary()['preexisting']['server'] == 2
+    store.remove('server', 'theirs')
+    store.remove('server', 'ours')
+    seeded = store.seeded_summary()
+    assert seeded['preexisting']['server'] == 1
+    assert seeded['preexisting_deleted'] == dict(
+        dict.fromkeys(state.TRACKED_KINDS, 0), server=1)
+    assert seeded['preexisting_deleted_total'] == 1
+    store.reset_created()
+    assert store.seeded_summary()['preexisting_deleted_total'] == 0
+
+
+def test_preexisting_ends_when_its_block_raises():
+    store = state.CloudState()
+    try:
+        with store.preexisting():
+            raise RuntimeError('setup failed')
+    except RuntimeError:
+        pass
+    store.add('server', {'id': 'a', 'name': 'web'})
+    assert store.object_summary()['created']['server'] == 1
