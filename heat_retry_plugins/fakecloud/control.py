@@ -24,6 +24,13 @@
 ``POST /_fake/services/{name}/up``   :meth:`FakeCloud.set_up`
 ``GET /_fake/objects/{kind}``        :meth:`FakeCloud.objects`
 ===================================  =======================================
+
+The input is never trusted: a body that is not a rule list or such a
+mapping (a JSON string is not a file path here), an invalid rule or seed
+answer 400, an unknown route, service or object kind 404 (a known route
+with another method 405), each with a JSON ``{"error": {"code", "title",
+"message"}}`` body and without a traceback in the log; a rejected spec
+leaves the current spec and seed as they were.
 """
 
 from heat_retry_plugins.fakecloud import routing
@@ -73,13 +80,20 @@ class ControlService(routing.Service):
         """Replace the fault spec.
 
         :param request: the request.
-        :returns: 200 with the rule count, or 400 for a bad spec.
+        :returns: 200 with the rule count.
+        :raises HTTPError: 400 for a bad spec or seed.
         """
-        body = request.json()
-        seed = body.get('seed') if isinstance(body, dict) else None
         try:
-            self.cloud.set_faults(body, seed=seed)
-        except (ValueError, TypeError, KeyError) as exc:
+            body = request.json()
+        except RecursionError:
+            raise HTTPError(400, 'Invalid fault spec: nested too deeply.')
+        if not isinstance(body, (list, dict)):
+            raise HTTPError(400, 'Invalid fault spec: the body must be a '
+                                 'list of rules or {"faults": [...], '
+                                 '"seed": N}.')
+        try:
+            self.cloud.set_faults(body)
+        except ValueError as exc:
             raise HTTPError(400, 'Invalid fault spec: %s' % exc)
         return Response(200, {'rules': len(self.cloud.faults.rules)})
 
@@ -112,6 +126,9 @@ class ControlService(routing.Service):
 
         :param request: the request.
         :returns: the response.
+        :raises HTTPError: 404 for a kind the cloud does not know.
         """
-        return Response(200, {'objects': self.cloud.objects(
-            request.params['kind'])})
+        kind = request.params['kind']
+        if kind not in self.cloud.state.kinds():
+            raise HTTPError(404, 'Unknown object kind %r.' % kind)
+        return Response(200, {'objects': self.cloud.objects(kind)})
