@@ -522,7 +522,10 @@ def read_spec(source: SpecLike) -> LoadedSpec:
             raise ValueError('%s: unknown keys: %s (expected faults, seed)'
                              % (where, unknown))
         if source.get('seed') is not None:
-            seed = validate_seed(source['seed'])
+            try:
+                seed = validate_seed(source['seed'])
+            except ValueError as exc:
+                raise ValueError('%s: %s' % (where, exc))
         source = source.get('faults', [])
         where += ': faults'
     if source is None:

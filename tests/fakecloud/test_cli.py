@@ -20,6 +20,8 @@ import signal
 import subprocess
 import sys
 
+import pytest
+
 from heat_retry_plugins.fakecloud import cli
 
 
@@ -61,3 +63,86 @@ def test_module_runs_until_interrupted():
             process.kill()
     assert process.returncode == 0
     assert json.loads(rest)['requests_total'] == 0
+
+
+def _run(*args, module='heat_retry_plugins.fakecloud'):
+    return subprocess.run([sys.executable, '-m', module, *args],
+                          capture_output=True, text=True, timeout=60,
+                          stdin=subprocess.DEVNULL)
+
+
+def _assert_one_error_line(result, *words):
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith('fakecloud: error: ')
+    assert 'Traceback' not in result.stderr
+    for word in words:
+        assert word in lines[0]
+    assert result.stdout == ''
+
+
+@pytest.mark.parametrize('args, words', [
+    (['--port-base', '99999'], ['--port-base', '99999']),
+    (['--port-base', '65534'], ['--port-base', '65534']),
+    (['--port-base', '0'], ['--port-base']),
+    (['--port-base', '-5'], ['--port-base']),
+    (['--seed', 'abc'], ['--seed', 'abc']),
+    (['--seed', '-1'], ['--seed']),
+    (['--token-ttl', '-1'], ['--token-ttl']),
+    (['--token-ttl', '0'], ['--token-ttl']),
+    (['--build-seconds', '-1'], ['--build-seconds']),
+    (['--duration', '-1'], ['--duration']),
+    (['--duration', 'nan'], ['--duration']),
+    (['--no-such-option'], ['--no-such-option']),
+])
+def test_a_bad_argument_is_one_error_line(args, words):
+    _assert_one_error_line(_run(*args), *words)
+
+
+@pytest.mark.parametrize('name, content, words', [
+    ('missing.yaml', None, ['missing.yaml', 'No such file']),
+    ('latin1.yaml', '- {fault: 503, name: caf\xe9}\n'.encode('latin-1'),
+     ['latin1.yaml', 'not UTF-8']),
+    ('broken.yaml', b'faults:\n  - {fault: 503\n',
+     ['broken.yaml', 'not valid YAML', 'line 3']),
+    ('broken.json', b'[{"fault": 503,]', ['broken.json', 'not valid JSON']),
+    ('regex.yaml', b'- {path: "^/servers(", fault: 503}\n',
+     ['regex.yaml', 'rule 0', 'regular expression']),
+    ('unknown.yaml', b'- {fault: 503, colour: red}\n',
+     ['unknown.yaml', 'unknown keys: colour']),
+    ('scalar.yaml', b'42\n', ['scalar.yaml', 'list of rules']),
+    ('seed.yaml', b'seed: abc\nfaults: []\n', ['seed.yaml', 'seed']),
+])
+def test_a_bad_faults_file_is_one_error_line(tmp_path, name, content,
+                                             words):
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    _assert_one_error_line(_run('--faults', str(path)), *words)
+
+
+def test_a_directory_as_faults_file_is_one_error_line(tmp_path):
+    _assert_one_error_line(_run('--faults', str(tmp_path)),
+                           'Is a directory')
+
+
+def test_the_heat_retry_plugins_command_reports_the_same_way(tmp_path):
+    path = tmp_path / 'regex.yaml'
+    path.write_text('- {path: "web(", fault: 503}\n')
+    result = _run('fake-cloud', '--faults', str(path),
+                  module='heat_retry_plugins.cmd.main')
+    _assert_one_error_line(result, 'regular expression')
+    _assert_one_error_line(_run('fake-cloud', '--seed', 'abc',
+                                module='heat_retry_plugins.cmd.main'),
+                           '--seed')
+
+
+def test_the_spec_files_seed_applies_unless_seed_is_given(tmp_path):
+    spec = tmp_path / 'faults.yaml'
+    spec.write_text('seed: 9\nfaults: [{rate: 0.5, fault: 503}]\n')
+    parser = cli.build_parser()
+    args = parser.parse_args(['--faults', str(spec)])
+    assert cli.load_faults(parser, args)[1] == 9
+    args = parser.parse_args(['--faults', str(spec), '--seed', '2'])
+    assert cli.load_faults(parser, args)[1] == 2
