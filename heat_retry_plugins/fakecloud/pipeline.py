@@ -18,6 +18,9 @@ Faults apply to every request of a service (version documents and Keystone
 ``/_fake/`` control routes, which are neither faulted nor counted. A request
 is counted (and its fault too) before the response is written, so a client
 that has its answer can read counters that include it.
+
+A ``slow_create`` request is answered (and counted) with its error status at
+once and served again, without a client, on one of the cloud's timers.
 """
 
 import logging
@@ -69,7 +72,8 @@ class Pipeline:
         path = service.service_path(url.path)
         template = service.match(method, path)[2]
         route_key = '%s %s %s' % (service.name, method, template)
-        fault = self.cloud.faults.decide(service.name, method, path)
+        fault = self.cloud.faults.decide(service.name, method, path,
+                                         self.project_of(handler.headers))
         counters = self.cloud.request_counters
         if fault is not None:
             counters.record_fault(fault.label)
@@ -90,6 +94,12 @@ class Pipeline:
             handler.server.listener.wait_interruptible(fault.seconds)
         if kind == faults_mod.STATUS:
             response = self.fault_response(fault, request)
+        elif kind == faults_mod.SLOW_CREATE:
+            # NOTE: a cloud timer, so that FakeCloud.stop() and set_faults()
+            # cancel the pending ones and join the running one.
+            self.cloud._start_timer(fault.seconds, self.serve_late,
+                                    [request])
+            response = self.fault_response(fault, request)
         else:
             response = self.dispatch(service, request)
             if kind == faults_mod.DROP_AFTER:
@@ -101,6 +111,30 @@ class Pipeline:
         service.decorate(request, response)
         counters.record_request(route_key, str(response.status))
         handler.send(response, head_only=method == 'HEAD')
+
+    def project_of(self, headers: Any) -> frozenset:
+        """Name the project a request's token is scoped to.
+
+        :param headers: the request headers.
+        :returns: the project's id and name, or an empty set when the
+            request has no valid project-scoped token.
+        """
+        state = self.cloud.state
+        token = state.validate_token(headers.get('X-Auth-Token'))
+        if token is None or token.project_id is None:
+            return frozenset()
+        project = state.get('project', token.project_id) or {}
+        return frozenset(filter(None, (token.project_id,
+                                       project.get('name'))))
+
+    def serve_late(self, request: routing.Request) -> None:
+        """Serve a ``slow_create`` request whose client has had its error.
+
+        :param request: the request, as read when it arrived.
+        """
+        response = self.dispatch(self.service, request)
+        LOG.info('late %s %s %s answered %d, to no client', request.service,
+                 request.method, request.path, response.status)
 
     @staticmethod
     def dispatch(service: routing.Service,
