@@ -15,8 +15,11 @@
 
 A mixin of :class:`~heat_retry_plugins.fakecloud.keystone.KeystoneService`.
 Projects, users and groups have unique names within a domain (409 on a
-duplicate, as Keystone), domains and roles unique names overall. Passwords
-are stored but never rendered.
+duplicate, as Keystone), domains and roles unique names overall. Every key
+of a create or update body that Keystone does not know (an "extra"
+attribute, such as an ownership token) is stored and rendered as a
+top-level key of the entity, as Keystone does. Passwords are stored but
+never rendered.
 """
 
 import copy
@@ -52,6 +55,13 @@ def _bool_arg(value: Optional[str]) -> Optional[bool]:
     if value is None:
         return None
     return value.lower() in ('true', '1', 'yes', '')
+
+
+def _check_name(ref: dict) -> None:
+    name = ref.get('name')
+    if not isinstance(name, str) or not 1 <= len(name) <= 255:
+        raise HTTPError(400, "Invalid input for field 'name': it must be "
+                             "a string of 1 to 255 characters")
 
 
 class IdentityResources:
@@ -225,6 +235,7 @@ class IdentityResources:
         if not isinstance(ref, dict) or not ref.get('name'):
             raise HTTPError(400, "Invalid input for field '%s': 'name' is a "
                                  "required property" % kind)
+        _check_name(ref)
         obj = copy.deepcopy(defaults)
         obj.update(ref)
         obj['id'] = uuid.uuid4().hex
@@ -267,6 +278,8 @@ class IdentityResources:
         ref = (request.json() or {}).get(kind)
         if not isinstance(ref, dict):
             raise HTTPError(400, "Invalid input for field '%s'." % kind)
+        if 'name' in ref:
+            _check_name(ref)
         with self.state.lock:
             obj = self._lookup(kind, request.params['id'])
             if ref.get('id', obj['id']) != obj['id']:

@@ -258,3 +258,86 @@ def test_regions_services_and_endpoints(cloud, keystone):
     endpoints = keystone.endpoints.list(service=compute)
     assert {e.interface for e in endpoints} == {'public', 'internal',
                                                 'admin'}
+
+
+def test_extra_attributes_are_stored_and_returned(cloud, keystone):
+    project = keystone.projects.create('tok', 'default',
+                                       heat_retry_token='abc')
+    assert project.heat_retry_token == 'abc'
+    assert keystone.projects.get(project.id).heat_retry_token == 'abc'
+    (listed,) = keystone.projects.list(name='tok')
+    assert listed.heat_retry_token == 'abc'
+    updated = keystone.projects.update(project, heat_retry_token='def',
+                                       other={'nested': [1, 2]})
+    assert updated.heat_retry_token == 'def'
+    assert keystone.projects.get(project.id).other == {'nested': [1, 2]}
+    user = keystone.users.create('tok-user', domain='default',
+                                 password='pw', heat_retry_token='u1')
+    assert keystone.users.get(user.id).heat_retry_token == 'u1'
+    assert keystone.users.list(name='tok-user')[0].heat_retry_token == 'u1'
+    assert keystone.users.update(user, heat_retry_token='u2'
+                                 ).heat_retry_token == 'u2'
+    group = keystone.groups.create('tok-group', 'default',
+                                   heat_retry_token='g1')
+    assert keystone.groups.get(group.id).heat_retry_token == 'g1'
+    domain = keystone.domains.create('tok-domain', heat_retry_token='d1')
+    assert keystone.domains.get(domain.id).heat_retry_token == 'd1'
+    body = requests.get(cloud.auth_url + '/projects/' + project.id, headers={
+        'X-Auth-Token': keystone.session.get_token()}).json()
+    assert body['project']['heat_retry_token'] == 'def'
+    assert 'extra' not in body['project']
+
+
+def test_names_are_unique_per_domain(keystone):
+    second = keystone.domains.create('second')
+    assert keystone.domains.get(second.id).name == 'second'
+    with pytest.raises(ks_exc.Conflict):
+        keystone.domains.create('second')
+    keystone.projects.create('shared', 'default')
+    with pytest.raises(ks_exc.Conflict):
+        keystone.projects.create('shared', 'default')
+    other_project = keystone.projects.create('shared', second)
+    assert other_project.domain_id == second.id
+    first = keystone.users.create('sam', domain='default')
+    with pytest.raises(ks_exc.Conflict):
+        keystone.users.create('sam', domain='default')
+    other = keystone.users.create('sam', domain=second)
+    assert sorted(u.id for u in keystone.users.list(name='sam')) == sorted(
+        [first.id, other.id])
+    assert [u.id for u in keystone.users.list(name='sam',
+                                              domain=second)] == [other.id]
+    assert [u.id for u in keystone.users.list(name='sam',
+                                              domain='default')] == [
+        first.id]
+    renamed = keystone.users.create('sam2', domain=second)
+    with pytest.raises(ks_exc.Conflict):
+        keystone.users.update(renamed, name='sam')
+    keystone.users.update(renamed, name='sam3')
+
+
+def test_a_user_of_a_second_domain_authenticates_by_name(cloud, keystone):
+    second = keystone.domains.create('second')
+    project = keystone.projects.create('p2', second)
+    for domain in ('default', second.id):
+        keystone.users.create('same', domain=domain, password='pw-' + domain)
+    user = keystone.users.list(name='same', domain=second)[0]
+    keystone.roles.grant(keystone.roles.list(name='member')[0], user=user,
+                         project=project)
+    session = ks_session.Session(auth=v3.Password(
+        auth_url=cloud.auth_url, username='same', password='pw-' + second.id,
+        user_domain_name='second', project_name='p2',
+        project_domain_id=second.id))
+    access = session.auth.get_access(session)
+    assert access.user_id == user.id and access.project_id == project.id
+
+
+@pytest.mark.parametrize('body', [{'name': 5}, {'name': ['x']},
+                                  {'name': 'x' * 256}])
+def test_a_name_that_is_not_a_short_string_is_a_400(cloud, session, body):
+    url = cloud.auth_url + '/projects'
+    response = session.post(url, json={'project': body}, raise_exc=False)
+    assert response.status_code == 400
+    project = session.post(url, json={'project': {'name': 'ok'}}).json()
+    response = session.patch(url + '/' + project['project']['id'],
+                             json={'project': body}, raise_exc=False)
+    assert response.status_code == 400
