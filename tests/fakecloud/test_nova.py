@@ -249,3 +249,54 @@ def test_servers_of_other_projects_are_not_listed(cloud, nova, keystone):
     assert [s.name for s in nova.servers.list()] == ['ours']
     assert sorted(s.name for s in nova.servers.list(
         search_opts={'all_tenants': 1})) == ['ours', 'theirs']
+
+
+def test_a_public_key_is_stored_verbatim_with_its_comment(cloud, session):
+    nova = helpers.nova(session, '2.96')
+    blob = _ed25519_public_key()
+    sent = blob + ' heat-retry token=abc  two  spaces\n'
+    created = nova.keypairs.create('verbatim', public_key=sent)
+    assert created.public_key == sent
+    assert nova.keypairs.get('verbatim').public_key == sent
+    assert [k.public_key for k in nova.keypairs.list()] == [sent]
+    raw = session.get(cloud.endpoint('compute') + '/os-keypairs/verbatim')
+    assert raw.json()['keypair']['public_key'] == sent
+    # The fingerprint is the key blob's alone.
+    other = nova.keypairs.create('same-blob', public_key=blob + ' other')
+    bare = nova.keypairs.create('bare', public_key=blob)
+    assert created.fingerprint == other.fingerprint == bare.fingerprint
+    assert created.fingerprint == keys.fingerprint(blob)
+
+
+def test_server_metadata_is_returned_by_show_and_every_list(cloud, session):
+    nova = helpers.nova(session, '2.96')
+    meta = {'heat_retry_token': 'abc', 'role': 'web server'}
+    server = nova.servers.create('tagged', IMAGE, '1', nics='none',
+                                 meta=meta)
+    assert nova.servers.get(server.id).metadata == meta
+    assert [s.metadata for s in nova.servers.list()] == [meta]
+    compute = cloud.endpoint('compute')
+    detail = session.get(compute + '/servers/detail').json()['servers']
+    assert [s['metadata'] for s in detail] == [meta]
+    show = session.get(compute + '/servers/' + server.id).json()['server']
+    assert show['metadata'] == meta
+
+
+def test_detail_name_filter_is_a_regex_search(cloud, session):
+    nova = helpers.nova(session, '2.96')
+    for name in ('stack-web-1', 'stack-web-2', 'other-web', 'db'):
+        nova.servers.create(name, IMAGE, '1', nics='none',
+                            meta={'name': name})
+    url = cloud.endpoint('compute') + '/servers/detail'
+
+    def names(pattern):
+        servers = session.get(url, params={'name': pattern}).json()
+        return sorted(s['name'] for s in servers['servers'])
+
+    assert names('web') == ['other-web', 'stack-web-1', 'stack-web-2']
+    assert names('^stack-web-[0-9]$') == ['stack-web-1', 'stack-web-2']
+    assert names('^web$') == []
+    assert names('^d') == ['db']
+    listed = nova.servers.list(search_opts={'name': '^stack-web-1$'})
+    assert [(s.name, s.metadata) for s in listed] == [
+        ('stack-web-1', {'name': 'stack-web-1'})]
