@@ -16,17 +16,35 @@ Heat's own convention: defaults in ``[clients]``, per-service overrides in
 ``[clients_<service>]``, where an option left unset falls back to
 ``[clients]``. Like keystoneauth, this module registers nothing on import:
 it exposes the option lists and :func:`register_opts` for the caller.
+
+Every value is checked by oslo.config's own type machinery when it is
+read, so that a bad one raises ``ConfigFileValueError`` naming the option
+and the file: integers and floats against their bounds, floats also for
+being finite (:class:`FiniteFloat`), strings against their choices.
 """
 
+import math
+
 from oslo_config import cfg
+from oslo_config import types
 
 from heat_retry_plugins.engine import guards
 from heat_retry_plugins.engine import policy
 
 CLIENTS_GROUP = 'clients'
 
-#: The services whose client plugins ship with this package.
-SHIPPED_SERVICES = ('nova', 'keystone')
+#: The suffix of a retry plugin's name in ``heat.clients``: ``nova_retry``
+#: is the retry plugin of Heat's ``nova``. Kept here, away from Heat's
+#: imports, so that the commands can use it without importing the plugins.
+RETRY_SUFFIX = '_retry'
+
+#: Every client plugin name of Heat 27; each gets a ``<name>_retry`` plugin
+#: and a ``[clients_<name>]`` group.
+SHIPPED_SERVICES = (
+    'aodh', 'barbican', 'blazar', 'cinder', 'designate', 'glance', 'heat',
+    'ironic', 'keystone', 'magnum', 'manila', 'mistral', 'neutron', 'nova',
+    'octavia', 'openstack', 'swift', 'trove', 'zaqar', 'zun',
+)
 
 #: heat.conf option name -> RetryPolicy field.
 POLICY_FIELDS = {
@@ -45,7 +63,15 @@ GUARD_FIELDS = {
     'retry_budget_floor': 'budget_floor',
     'retry_breaker_threshold': 'breaker_threshold',
     'retry_breaker_cooldown': 'breaker_cooldown',
+    'retry_breaker_probe_timeout': 'breaker_probe_timeout',
 }
+
+#: The option read by :meth:`RetryPolicies.marks_creates
+#: <heat_retry_plugins.config.policies.RetryPolicies.marks_creates>`.
+OWNERSHIP_MARKER_OPTION = 'retry_ownership_marker'
+
+#: Every option of a group, in the order they are listed.
+OPTION_NAMES = (*POLICY_FIELDS, *GUARD_FIELDS, OWNERSHIP_MARKER_OPTION)
 
 _MAX_SECONDS = 86400.0
 
@@ -94,14 +120,67 @@ _HELP = {
     'retry_breaker_cooldown': (
         'Seconds the circuit breaker stays open before it lets one probe '
         'call through.'),
+    'retry_breaker_probe_timeout': (
+        'Seconds a probe call let through a half-open circuit breaker may '
+        'take; past it the probe counts as failed and the breaker opens '
+        'again.'),
+    'retry_ownership_marker': (
+        'Mark each create the plugins may have to reconcile with an '
+        'ownership token that the resource carries (a metadata key, tag, '
+        'extra attribute or public-key comment: see the policy guide), so '
+        'that after an ambiguous failure only the resource that carries '
+        'the call\'s token is adopted or cleaned up. Off, ambiguous '
+        'creates on the service are not retried (they fail as in stock '
+        'Heat).'),
 }
 
 _SERVICE_HELP = (' Unset, the value of the same option in [%s] is used.'
                  % CLIENTS_GROUP)
 
 
+class FiniteFloat(types.Float):
+    """oslo.config's float type, refusing nan and the infinities.
+
+    ``types.Float`` checks ``min`` and ``max`` with comparisons, and every
+    comparison with nan is False: ``nan`` passes any bounds, and would
+    turn a budget or breaker off without a word. Conversion overflows
+    (``1e400``) are infinities and are refused too.
+
+    :param min: the smallest value allowed, or None.
+    :param max: the largest value allowed, or None.
+    """
+
+    def __call__(self, value):
+        if isinstance(value, str) and not value.strip():
+            # NOTE: an empty value is unset, as for every oslo.config type.
+            return super().__call__(value)
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError('Should be a finite number%s, but found %s'
+                             % (self._range(), str(value).strip()))
+        return super().__call__(number)
+
+    def _range(self):
+        if self.min is not None and self.max is not None:
+            return ' from %g to %g' % (self.min, self.max)
+        return ''
+
+
+class FiniteFloatOpt(cfg.Opt):
+    """An option whose value is a finite float: see :class:`FiniteFloat`.
+
+    :param name: the option's name.
+    :param min: the smallest value allowed.
+    :param max: the largest value allowed.
+    :param kwargs: the other arguments of :class:`oslo_config.cfg.Opt`.
+    """
+
+    def __init__(self, name, min=None, max=None, **kwargs):
+        super().__init__(name, type=FiniteFloat(min, max), **kwargs)
+
+
 def _make_opts(defaults):
-    """Build one group's options; ``defaults`` is None for a service group."""
+    """Build one group's options; ``defaults`` is False for a service group."""
     def default(value):
         return value if defaults else None
 
@@ -113,46 +192,54 @@ def _make_opts(defaults):
                    default=default(policy.DEFAULT_MAX_ATTEMPTS),
                    min=1, max=100, mutable=True,
                    help=helptext('retry_max_attempts')),
-        cfg.FloatOpt('retry_initial_delay',
-                     default=default(policy.DEFAULT_INITIAL_DELAY),
-                     min=0.0, max=_MAX_SECONDS, mutable=True,
-                     help=helptext('retry_initial_delay')),
-        cfg.FloatOpt('retry_max_delay',
-                     default=default(policy.DEFAULT_MAX_DELAY),
-                     min=0.0, max=_MAX_SECONDS, mutable=True,
-                     help=helptext('retry_max_delay')),
-        cfg.FloatOpt('retry_backoff_multiplier',
-                     default=default(policy.DEFAULT_BACKOFF_MULTIPLIER),
-                     min=1.0, max=100.0, mutable=True,
-                     help=helptext('retry_backoff_multiplier')),
+        FiniteFloatOpt('retry_initial_delay',
+                       default=default(policy.DEFAULT_INITIAL_DELAY),
+                       min=0.0, max=_MAX_SECONDS, mutable=True,
+                       help=helptext('retry_initial_delay')),
+        FiniteFloatOpt('retry_max_delay',
+                       default=default(policy.DEFAULT_MAX_DELAY),
+                       min=0.0, max=_MAX_SECONDS, mutable=True,
+                       help=helptext('retry_max_delay')),
+        FiniteFloatOpt('retry_backoff_multiplier',
+                       default=default(policy.DEFAULT_BACKOFF_MULTIPLIER),
+                       min=1.0, max=100.0, mutable=True,
+                       help=helptext('retry_backoff_multiplier')),
         cfg.StrOpt('retry_jitter',
                    default=default(policy.DEFAULT_JITTER),
                    choices=policy.JITTER_KINDS, mutable=True,
                    help=helptext('retry_jitter')),
-        cfg.FloatOpt('retry_deadline',
-                     default=default(policy.DEFAULT_DEADLINE),
-                     min=0.0, max=_MAX_SECONDS, mutable=True,
-                     help=helptext('retry_deadline')),
-        cfg.FloatOpt('retry_budget_capacity',
-                     default=default(guards.GuardSettings.budget_capacity),
-                     min=0.0, max=100000.0, mutable=True,
-                     help=helptext('retry_budget_capacity')),
-        cfg.FloatOpt('retry_budget_ratio',
-                     default=default(guards.GuardSettings.budget_ratio),
-                     min=0.0, max=1.0, mutable=True,
-                     help=helptext('retry_budget_ratio')),
-        cfg.FloatOpt('retry_budget_floor',
-                     default=default(guards.GuardSettings.budget_floor),
-                     min=0.0, max=10000.0, mutable=True,
-                     help=helptext('retry_budget_floor')),
+        FiniteFloatOpt('retry_deadline',
+                       default=default(policy.DEFAULT_DEADLINE),
+                       min=0.0, max=_MAX_SECONDS, mutable=True,
+                       help=helptext('retry_deadline')),
+        FiniteFloatOpt('retry_budget_capacity',
+                       default=default(guards.GuardSettings.budget_capacity),
+                       min=0.0, max=100000.0, mutable=True,
+                       help=helptext('retry_budget_capacity')),
+        FiniteFloatOpt('retry_budget_ratio',
+                       default=default(guards.GuardSettings.budget_ratio),
+                       min=0.0, max=1.0, mutable=True,
+                       help=helptext('retry_budget_ratio')),
+        FiniteFloatOpt('retry_budget_floor',
+                       default=default(guards.GuardSettings.budget_floor),
+                       min=0.0, max=10000.0, mutable=True,
+                       help=helptext('retry_budget_floor')),
         cfg.IntOpt('retry_breaker_threshold',
                    default=default(guards.GuardSettings.breaker_threshold),
                    min=0, max=100000, mutable=True,
                    help=helptext('retry_breaker_threshold')),
-        cfg.FloatOpt('retry_breaker_cooldown',
-                     default=default(guards.GuardSettings.breaker_cooldown),
-                     min=0.0, max=_MAX_SECONDS, mutable=True,
-                     help=helptext('retry_breaker_cooldown')),
+        FiniteFloatOpt('retry_breaker_cooldown',
+                       default=default(guards.GuardSettings.breaker_cooldown),
+                       min=0.0, max=_MAX_SECONDS, mutable=True,
+                       help=helptext('retry_breaker_cooldown')),
+        FiniteFloatOpt('retry_breaker_probe_timeout',
+                       default=default(
+                           guards.GuardSettings.breaker_probe_timeout),
+                       min=0.0, max=_MAX_SECONDS, mutable=True,
+                       help=helptext('retry_breaker_probe_timeout')),
+        cfg.BoolOpt(OWNERSHIP_MARKER_OPTION,
+                    default=default(True), mutable=True,
+                    help=helptext(OWNERSHIP_MARKER_OPTION)),
     ]
 
 

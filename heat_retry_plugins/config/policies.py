@@ -62,6 +62,15 @@ class EffectiveValue:
     source: str
 
 
+@dataclasses.dataclass(frozen=True)
+class _ServiceSettings:
+    """Everything built from one service's options, cached together."""
+
+    policy: policy.RetryPolicy
+    guards: guards.GuardSettings
+    marks_creates: bool
+
+
 class RetryPolicies:
     """The retry policy of every service, read from one ConfigOpts.
 
@@ -70,12 +79,18 @@ class RetryPolicies:
     files are mutated (SIGHUP with ``mutate_config_files``) and by
     :meth:`clear`.
 
+    Each option of ``[clients_<service>]`` falls back on its own to the
+    same option of ``[clients]``. A bad value is reported as
+    :class:`InvalidRetryOption` naming the group it was set in. No
+    combination of valid values is refused: a ``retry_max_delay`` below
+    ``retry_initial_delay`` simply caps every delay.
+
     :param conf: the :class:`oslo_config.cfg.ConfigOpts` to read.
     """
 
     def __init__(self, conf):
         self._conf = conf
-        self._policies = {}
+        self._settings = {}
         self._lock = threading.Lock()
         opts.register_opts(conf)
         conf.register_mutate_hook(self._mutated)
@@ -87,7 +102,7 @@ class RetryPolicies:
         :raises InvalidRetryOption: when heat.conf holds a value that is
             not allowed; the message names the group and the option.
         """
-        return self._built(service)[0]
+        return self._built(service).policy
 
     def guard_settings(self, service: str) -> guards.GuardSettings:
         """Return the GuardSettings of ``service``'s budget and breaker.
@@ -96,21 +111,35 @@ class RetryPolicies:
 
         :raises InvalidRetryOption: as :meth:`get`.
         """
-        return self._built(service)[1]
+        return self._built(service).guards
+
+    def marks_creates(self, service: str) -> bool:
+        """Whether creates on ``service`` carry an ownership token.
+
+        ``retry_ownership_marker`` of ``[clients_<service>]``, else of
+        ``[clients]``. Cached, and read again, with the policy of
+        :meth:`get`.
+
+        :param service: the service name.
+        :returns: True when an ambiguous create may be reconciled by its
+            token; False when it must not be retried.
+        :raises InvalidRetryOption: as :meth:`get`.
+        """
+        return self._built(service).marks_creates
 
     def _built(self, service):
         try:
-            return self._policies[service]
+            return self._settings[service]
         except KeyError:
             pass
         built = self._build(service)
         with self._lock:
-            return self._policies.setdefault(service, built)
+            return self._settings.setdefault(service, built)
 
     def clear(self) -> None:
         """Forget the built policies: the next call reads heat.conf again."""
         with self._lock:
-            self._policies = {}
+            self._settings = {}
 
     def effective(self, service: str) -> list[EffectiveValue]:
         """Return every knob of ``service``'s policy and where it came from.
@@ -120,40 +149,52 @@ class RetryPolicies:
         :raises InvalidRetryOption: as :meth:`get`.
         """
         self.get(service)
-        group = opts.service_group(service)
         values = []
-        for name in (*opts.POLICY_FIELDS, *opts.GUARD_FIELDS):
-            value = self._read(group, name)
-            if value is not None:
-                values.append(EffectiveValue(name, value, '[%s]' % group))
-                continue
-            value = self._read(opts.CLIENTS_GROUP, name)
-            location = self._conf.get_location(name, opts.CLIENTS_GROUP)
-            source = ('default'
-                      if location.location is cfg.Locations.opt_default
-                      else '[%s]' % opts.CLIENTS_GROUP)
+        for name in opts.OPTION_NAMES:
+            value, group = self._value(service, name)
+            source = '[%s]' % group
+            if (group == opts.CLIENTS_GROUP and
+                    self._conf.get_location(name, group).location
+                    is cfg.Locations.opt_default):
+                source = 'default'
             values.append(EffectiveValue(name, value, source))
         return values
 
     def _build(self, service):
         opts.register_opts(self._conf, service)
-        group = opts.service_group(service)
-        numbers = self._fields(group, opts.POLICY_FIELDS)
-        guard_numbers = self._fields(group, opts.GUARD_FIELDS)
-        try:
-            return (policy.RetryPolicy(**numbers),
-                    guards.GuardSettings(**guard_numbers))
-        except ValueError as exc:
-            raise InvalidRetryOption(group, '(combination)', str(exc)) from exc
+        read = {name: self._value(service, name) for name in opts.OPTION_NAMES}
+        return _ServiceSettings(
+            policy=self._make(policy.RetryPolicy, opts.POLICY_FIELDS, read),
+            guards=self._make(guards.GuardSettings, opts.GUARD_FIELDS, read),
+            marks_creates=read[opts.OWNERSHIP_MARKER_OPTION][0])
 
-    def _fields(self, group, names):
-        fields = {}
-        for name, field in names.items():
+    def _make(self, value_type, fields, read):
+        numbers = {field: read[name][0] for name, field in fields.items()}
+        try:
+            return value_type(**numbers)
+        except ValueError as exc:
+            # NOTE: the option types are at least as strict as the value
+            # objects, so this is a bug; still name the option it is about.
+            name = next((name for name, field in fields.items()
+                         if str(exc).startswith(field + ' ')),
+                        ', '.join(fields))
+            group = read[name][1] if name in read else opts.CLIENTS_GROUP
+            raise InvalidRetryOption(group, name, str(exc)) from exc
+
+    def _value(self, service, name):
+        """Return ``(value, group it came from)`` of one option."""
+        group = opts.service_group(service)
+        value = self._read(group, name)
+        if value is None:
+            group = opts.CLIENTS_GROUP
             value = self._read(group, name)
-            if value is None:
-                value = self._read(opts.CLIENTS_GROUP, name)
-            fields[field] = value
-        return fields
+        if value is None:
+            # NOTE: "retry_max_attempts =" in [clients]: oslo.config reads
+            # an empty value as None, and there is nothing to fall back to.
+            raise InvalidRetryOption(group, name, self._with_file(
+                'Should not be empty: remove the line to use the default',
+                group, name))
+        return value, group
 
     def _read(self, group, name):
         try:
@@ -173,6 +214,10 @@ class RetryPolicies:
         if ' is not valid: ' in text:
             text = text.split(' is not valid: ', 1)[1]
         return '%s (from %s)' % (text, where.group(1)) if where else text
+
+    def _with_file(self, text, group, name):
+        detail = self._conf.get_location(name, group).detail
+        return '%s (from %s)' % (text, detail) if detail else text
 
 
 _by_conf = {}

@@ -1,35 +1,133 @@
 """The option lists and what oslo-config-generator makes of them."""
 
+import itertools
 import subprocess
 import sys
 
 from oslo_config import cfg
+from oslo_config import types
+import pytest
 
 from heat_retry_plugins.config import opts
+from heat_retry_plugins.engine import guards
+from heat_retry_plugins.engine import policy
+
+HEAT_27_CLIENT_PLUGINS = (
+    'aodh', 'barbican', 'blazar', 'cinder', 'designate', 'glance', 'heat',
+    'ironic', 'keystone', 'magnum', 'manila', 'mistral', 'neutron', 'nova',
+    'octavia', 'openstack', 'swift', 'trove', 'zaqar', 'zun')
+
+NOT_FINITE = ('nan', 'NaN', '-nan', 'inf', '-inf', 'Infinity', '1e400',
+              '-1e400')
+
+
+def test_every_heat_27_client_plugin_has_its_group():
+    assert set(opts.SHIPPED_SERVICES) == set(HEAT_27_CLIENT_PLUGINS)
+    groups = [group for group, _ in opts.list_opts()]
+    assert groups == ['clients'] + ['clients_%s' % name
+                                    for name in opts.SHIPPED_SERVICES]
 
 
 def test_list_opts_returns_the_registered_objects():
     conf = cfg.ConfigOpts()
-    opts.register_opts(conf, 'nova')
+    for service in opts.SHIPPED_SERVICES:
+        opts.register_opts(conf, service)
     listed = dict(opts.list_opts())
     assert listed['clients'] is opts.clients_opts
     assert listed['clients_nova'] is opts.service_opts('nova')
     for group, group_opts in listed.items():
-        if group in ('clients', 'clients_nova'):
-            for opt in group_opts:
-                assert conf[group]._group._opts[opt.dest]['opt'] is opt
+        for opt in group_opts:
+            assert conf[group]._group._opts[opt.dest]['opt'] is opt
 
 
 def test_every_option_has_help_a_type_and_bounds():
     for group, group_opts in opts.list_opts():
-        names = {o.name for o in group_opts}
-        assert names == set(opts.POLICY_FIELDS) | set(opts.GUARD_FIELDS)
+        assert tuple(o.name for o in group_opts) == opts.OPTION_NAMES
         for opt in group_opts:
             assert opt.help.endswith('.') and len(opt.help) > 40
             assert opt.mutable
-            bounded = (getattr(opt.type, 'min', None) is not None or
+            if isinstance(opt.type, types.Boolean):
+                continue
+            bounded = ((getattr(opt.type, 'min', None) is not None and
+                        getattr(opt.type, 'max', None) is not None) or
                        getattr(opt.type, 'choices', None))
             assert bounded, opt.name
+
+
+def test_every_float_option_refuses_values_that_are_not_finite():
+    floats = [opt for _, group_opts in opts.list_opts()
+              for opt in group_opts if isinstance(opt.type, types.Float)]
+    assert floats
+    for opt in floats:
+        assert isinstance(opt.type, opts.FiniteFloat), opt.name
+        for text in NOT_FINITE:
+            with pytest.raises(ValueError, match='finite number'):
+                opt.type(text)
+
+
+@pytest.mark.parametrize('text', NOT_FINITE)
+def test_finite_float_names_the_range_and_the_value(text):
+    with pytest.raises(ValueError) as raised:
+        opts.FiniteFloat(0.0, 1.0)(text)
+    assert str(raised.value) == (
+        'Should be a finite number from 0 to 1, but found %s' % text)
+
+
+def test_finite_float_keeps_oslo_config_s_checks_and_empty_value():
+    number = opts.FiniteFloat(0.0, 1.0)
+    assert number(' 0.25 ') == 0.25
+    assert number(1) == 1.0
+    assert number('') is None
+    with pytest.raises(ValueError, match='less than or equal to 1'):
+        number('2')
+    with pytest.raises(ValueError, match='could not convert'):
+        number('abc')
+
+
+def extremes(names):
+    """Every combination of the smallest and largest value of options."""
+    by_name = {opt.name: opt.type for opt in opts.clients_opts}
+    values = [tuple(by_name[name].choices) if by_name[name].choices
+              else (by_name[name].min, by_name[name].max)
+              for name in names]
+    return [dict(zip(names, chosen)) for chosen in itertools.product(*values)]
+
+
+@pytest.mark.parametrize('value_type, fields', [
+    (policy.RetryPolicy, opts.POLICY_FIELDS),
+    (guards.GuardSettings, opts.GUARD_FIELDS),
+])
+def test_extreme_values_of_the_options_make_valid_settings(value_type,
+                                                           fields):
+    # The option bounds must be no looser than the value objects' checks,
+    # or a value oslo.config accepts would fail as a policy.
+    combinations = extremes(list(fields))
+    assert len(combinations) >= 2 ** 5
+    for chosen in combinations:
+        value_type(**{field: chosen[name] for name, field in fields.items()})
+
+
+def test_guard_fields_are_fields_of_guard_settings():
+    fields = set(guards.GuardSettings.__dataclass_fields__)
+    assert set(opts.GUARD_FIELDS.values()) <= fields
+    assert opts.GUARD_FIELDS['retry_breaker_probe_timeout'] == (
+        'breaker_probe_timeout')
+
+
+def test_the_new_options_and_their_defaults():
+    by_name = {opt.name: opt for opt in opts.clients_opts}
+    probe = by_name['retry_breaker_probe_timeout']
+    assert (probe.default, probe.type.min, probe.type.max) == (
+        30.0, 0.0, 86400.0)
+    marker = by_name[opts.OWNERSHIP_MARKER_OPTION]
+    assert isinstance(marker.type, types.Boolean)
+    assert marker.default is True
+    assert 'ownership token' in marker.help
+    assert 'not retried' in marker.help
+
+
+def test_the_retry_suffix_names_heat_s_plugins():
+    assert opts.RETRY_SUFFIX == '_retry'
 
 
 def test_service_groups_fall_back_and_say_so():
@@ -51,9 +149,10 @@ def test_oslo_config_generator_lists_every_option():
         [sys.executable, '-m', 'oslo_config.generator',
          '--namespace', 'heat_retry_plugins'],
         capture_output=True, text=True, check=True).stdout
-    for group in ('[clients]', '[clients_nova]', '[clients_keystone]'):
-        assert group in out
-    for name in (*opts.POLICY_FIELDS, *opts.GUARD_FIELDS):
-        assert out.count('#%s = ' % name) == 3
+    for group in ('clients', *('clients_%s' % name
+                               for name in HEAT_27_CLIENT_PLUGINS)):
+        assert '\n[%s]\n' % group in out
+    for name in opts.OPTION_NAMES:
+        assert out.count('#%s = ' % name) == 1 + len(HEAT_27_CLIENT_PLUGINS)
     assert '# Minimum value: 1' in out
     assert 'Allowed values' in out or 'Possible values' in out

@@ -3,10 +3,16 @@
 import textwrap
 
 from oslo_config import cfg
+from oslo_config import types
 import pytest
 
+from heat_retry_plugins.config import opts
 from heat_retry_plugins.config import policies
+from heat_retry_plugins.engine import guards
 from heat_retry_plugins.engine import policy as policy_mod
+
+FLOAT_OPTIONS = {opt.name: opt.type for opt in opts.clients_opts
+                 if isinstance(opt.type, types.Float)}
 
 
 @pytest.fixture
@@ -25,9 +31,17 @@ def heat_conf(tmp_path):
     return load
 
 
+def raised_by(retry, service):
+    with pytest.raises(policies.InvalidRetryOption) as raised:
+        retry.get(service)
+    return raised.value
+
+
 def test_defaults_when_nothing_is_set(heat_conf):
     conf, retry = heat_conf('')
     assert retry.get('nova') == policy_mod.RetryPolicy()
+    assert retry.guard_settings('nova') == guards.GuardSettings()
+    assert retry.marks_creates('nova') is True
 
 
 def test_service_group_overrides_and_falls_back_to_clients(heat_conf):
@@ -49,10 +63,10 @@ def test_service_group_overrides_and_falls_back_to_clients(heat_conf):
 
 def test_a_third_party_service_gets_its_own_group(heat_conf):
     conf, retry = heat_conf('''
-        [clients_cinder]
+        [clients_acme]
         retry_initial_delay = 0.25
         ''')
-    assert retry.get('cinder').initial_delay == 0.25
+    assert retry.get('acme').initial_delay == 0.25
 
 
 @pytest.mark.parametrize('group, line, reason', [
@@ -62,24 +76,120 @@ def test_a_third_party_service_gets_its_own_group(heat_conf):
     ('clients', 'retry_backoff_multiplier = 0.5', 'greater than or equal'),
     ('clients_nova', 'retry_deadline = -1', 'greater than or equal to 0'),
     ('clients', 'retry_max_delay = 1e9', 'less than or equal to 86400'),
+    ('clients_nova', 'retry_ownership_marker = maybe',
+     'Unexpected boolean value'),
+    ('clients', 'retry_breaker_probe_timeout = -5',
+     'greater than or equal to 0'),
 ])
 def test_bad_value_names_the_group_and_option(heat_conf, group, line,
                                               reason):
     conf, retry = heat_conf('[%s]\n%s\n' % (group, line))
     option = line.split(' =')[0]
-    with pytest.raises(policies.InvalidRetryOption) as raised:
-        retry.get('nova')
-    message = str(raised.value)
+    error = raised_by(retry, 'nova')
+    message = str(error)
     assert message.startswith('Invalid value for [%s] %s in heat.conf'
                               % (group, option))
     assert reason in message
     assert str(heat_conf.path) in message
-    assert (raised.value.group, raised.value.option) == (group, option)
+    assert (error.group, error.option) == (group, option)
+
+
+@pytest.mark.parametrize('group', ['clients', 'clients_nova'])
+@pytest.mark.parametrize('option', FLOAT_OPTIONS)
+@pytest.mark.parametrize('value', ['nan', 'inf', '-inf', '1e400'])
+def test_a_value_that_is_not_finite_names_its_own_group_and_option(
+        heat_conf, group, option, value):
+    conf, retry = heat_conf('[%s]\n%s = %s\n' % (group, option, value))
+    error = raised_by(retry, 'nova')
+    assert (error.group, error.option) == (group, option)
+    bounds = FLOAT_OPTIONS[option]
+    assert str(error) == (
+        'Invalid value for [%s] %s in heat.conf: Should be a finite number '
+        'from %g to %g, but found %s (from %s)' % (
+            group, option, bounds.min, bounds.max, value, heat_conf.path))
+    assert '(combination)' not in str(error)
+
+
+@pytest.mark.parametrize('option', ['retry_budget_capacity',
+                                    'retry_budget_ratio',
+                                    'retry_breaker_cooldown'])
+def test_nan_in_clients_is_named_in_clients_for_a_service_that_falls_back(
+        heat_conf, option):
+    conf, retry = heat_conf('[clients]\n%s = nan\n' % option)
+    for service in ('nova', 'cinder'):
+        with pytest.raises(policies.InvalidRetryOption) as raised:
+            retry.guard_settings(service)
+        assert raised.value.group == 'clients'
+        assert raised.value.option == option
+
+
+def test_a_service_that_sets_the_option_is_not_hurt_by_clients(heat_conf):
+    conf, retry = heat_conf('''
+        [clients]
+        retry_budget_ratio = nan
+        [clients_nova]
+        retry_budget_ratio = 0.5
+        ''')
+    assert retry.guard_settings('nova').budget_ratio == 0.5
+    assert raised_by(retry, 'keystone').group == 'clients'
+
+
+def test_an_empty_value_in_clients_is_named(heat_conf):
+    conf, retry = heat_conf('[clients]\nretry_max_attempts =\n')
+    error = raised_by(retry, 'nova')
+    assert (error.group, error.option) == ('clients', 'retry_max_attempts')
+    assert 'Should not be empty' in str(error)
+    assert str(heat_conf.path) in str(error)
+
+
+def test_an_empty_value_in_a_service_group_falls_back(heat_conf):
+    conf, retry = heat_conf('''
+        [clients]
+        retry_max_attempts = 3
+        [clients_nova]
+        retry_max_attempts =
+        ''')
+    assert retry.get('nova').max_attempts == 3
+
+
+def test_initial_delay_above_max_delay_is_allowed(heat_conf):
+    conf, retry = heat_conf('[clients]\nretry_initial_delay = 60\n'
+                            'retry_max_delay = 5\n')
+    nova = retry.get('nova')
+    assert (nova.initial_delay, nova.max_delay) == (60.0, 5.0)
+
+
+def test_probe_timeout_reaches_the_guard_settings(heat_conf):
+    conf, retry = heat_conf('[clients]\nretry_breaker_probe_timeout = 4\n'
+                            '[clients_nova]\n'
+                            'retry_breaker_probe_timeout = 2.5\n')
+    assert retry.guard_settings('nova').breaker_probe_timeout == 2.5
+    assert retry.guard_settings('glance').breaker_probe_timeout == 4.0
+
+
+def test_marks_creates_falls_back_to_clients(heat_conf):
+    conf, retry = heat_conf('''
+        [clients]
+        retry_ownership_marker = false
+        [clients_nova]
+        retry_ownership_marker = true
+        ''')
+    assert retry.marks_creates('nova') is True
+    assert retry.marks_creates('keystone') is False
+
+
+def test_marks_creates_is_read_again_after_a_mutation(heat_conf):
+    conf, retry = heat_conf('[clients_nova]\nretry_ownership_marker = on\n')
+    before = retry.marks_creates('nova')
+    heat_conf.path.write_text('[clients_nova]\nretry_ownership_marker = off\n')
+    conf.mutate_config_files()
+    assert (before, retry.marks_creates('nova')) == (True, False)
 
 
 def test_the_built_policy_is_cached(heat_conf):
     conf, retry = heat_conf('')
     assert retry.get('nova') is retry.get('nova')
+    assert retry.guard_settings('nova') is retry.guard_settings('nova')
 
 
 def test_a_mutated_config_file_takes_effect_on_the_next_read(heat_conf):
@@ -94,10 +204,10 @@ def test_a_mutated_config_file_takes_effect_on_the_next_read(heat_conf):
 def test_a_mutation_to_a_bad_value_is_reported_not_swallowed(heat_conf):
     conf, retry = heat_conf('')
     retry.get('nova')
-    heat_conf.path.write_text('[clients]\nretry_max_attempts = -4\n')
+    heat_conf.path.write_text('[clients]\nretry_budget_floor = nan\n')
     conf.mutate_config_files()
-    with pytest.raises(policies.InvalidRetryOption):
-        retry.get('nova')
+    error = raised_by(retry, 'nova')
+    assert (error.group, error.option) == ('clients', 'retry_budget_floor')
 
 
 def test_effective_values_say_where_each_came_from(heat_conf):
@@ -106,11 +216,16 @@ def test_effective_values_say_where_each_came_from(heat_conf):
         retry_max_delay = 12
         [clients_nova]
         retry_max_attempts = 3
+        retry_ownership_marker = false
         ''')
-    sources = {v.option: (v.value, v.source) for v in retry.effective('nova')}
+    effective = retry.effective('nova')
+    assert tuple(v.option for v in effective) == opts.OPTION_NAMES
+    sources = {v.option: (v.value, v.source) for v in effective}
     assert sources['retry_max_attempts'] == (3, '[clients_nova]')
     assert sources['retry_max_delay'] == (12.0, '[clients]')
     assert sources['retry_jitter'] == ('full', 'default')
+    assert sources['retry_breaker_probe_timeout'] == (30.0, 'default')
+    assert sources['retry_ownership_marker'] == (False, '[clients_nova]')
 
 
 def test_for_conf_shares_one_instance_per_config_object():
