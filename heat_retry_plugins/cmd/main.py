@@ -20,9 +20,77 @@
 """
 
 import argparse
+import math
 import sys
 
 from heat_retry_plugins.config import policies
+
+#: The most resources ``demo --resources`` takes: each is a real Heat
+#: resource in one process, and the fake cloud keeps every object.
+MAX_DEMO_RESOURCES = 2000
+
+
+def _bounds(low, high):
+    if low is not None and high is not None:
+        return 'from %s to %s' % (_number(low), _number(high))
+    if low is not None:
+        return 'at least %s' % _number(low)
+    return 'at most %s' % _number(high)
+
+
+def _number(value):
+    return '%g' % value if isinstance(value, float) else str(value)
+
+
+def _check_bounds(value, text, low, high):
+    if (low is not None and value < low) or (high is not None and
+                                             value > high):
+        raise argparse.ArgumentTypeError(
+            'must be %s, not %s' % (_bounds(low, high), text))
+
+
+def integer(low=None, high=None):
+    """An argparse ``type=`` for an integer, optionally bounded.
+
+    :param low: the smallest value allowed, or None.
+    :param high: the largest value allowed, or None.
+    :returns: a function of the argument's text that returns the int or
+        raises :class:`argparse.ArgumentTypeError`, which argparse reports
+        as one usage error (exit status 2).
+    """
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                'must be an integer, not %r' % text) from None
+        _check_bounds(value, text, low, high)
+        return value
+    return parse
+
+
+def finite_float(low=None, high=None):
+    """An argparse ``type=`` for a finite number, optionally bounded.
+
+    ``nan``, ``inf`` and overflows such as ``1e400`` are refused whatever
+    the bounds.
+
+    :param low: the smallest value allowed, or None.
+    :param high: the largest value allowed, or None.
+    :returns: a function as :func:`integer` does, returning a float.
+    """
+    def parse(text):
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                'must be a number, not %r' % text) from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(
+                'must be a finite number, not %s' % text)
+        _check_bounds(value, text, low, high)
+        return value
+    return parse
 
 
 def _policies(args):
@@ -32,7 +100,8 @@ def _policies(args):
         conf, retry = policies_cmd.load(args.config_file)
         effective = policies_cmd.effective_policies(
             retry, policies_cmd.registered_services())
-    except policies.InvalidRetryOption as exc:
+    except (policies_cmd.UnusableConfigFile,
+            policies.InvalidRetryOption) as exc:
         print('ERROR: %s' % exc, file=sys.stderr)
         return 1
     print(policies_cmd.format_table(effective))
@@ -55,18 +124,21 @@ def build_parser():
         'demo', help='Create and delete a stack with the real Heat engine '
         'against the embedded fake cloud under faults, with stock Heat and '
         'with the retry plugins, and compare.')
-    demo.add_argument('--resources', type=int, default=40,
-                      help='Resources in the stack (default 40).')
+    demo.add_argument('--resources', type=integer(1, MAX_DEMO_RESOURCES),
+                      default=40, metavar='N',
+                      help='Resources in the stack, 1 to %d (default 40).'
+                      % MAX_DEMO_RESOURCES)
     demo.add_argument('--kind', choices=('keypairs', 'servers', 'keystone'),
                       default='servers',
                       help='What the stack is made of (default servers).')
-    demo.add_argument('--fault-rate', type=float, default=0.05,
+    demo.add_argument('--fault-rate', type=finite_float(0.0, 1.0),
+                      default=0.05, metavar='R',
                       help='Share of the requests to Nova (Keystone for '
-                      '--kind keystone) that fail with 503; a fifth of it '
-                      'again fail with 500, and as many POSTs fail '
-                      'ambiguously (default 0.05).')
-    demo.add_argument('--seed', type=int, default=1,
-                      help='Seed of the faults (default 1).')
+                      '--kind keystone) that fail with 503, from 0 to 1; a '
+                      'fifth of it again fail with 500, and as many POSTs '
+                      'fail ambiguously (default 0.05).')
+    demo.add_argument('--seed', type=integer(), default=1, metavar='S',
+                      help='Seed of the faults, an integer (default 1).')
     demo.add_argument('--quiet', action='store_true',
                       help='No progress display.')
     demo.set_defaults(func=_demo)

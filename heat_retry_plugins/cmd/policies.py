@@ -10,29 +10,103 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""Reading the effective retry policies of a heat.conf, for operators."""
+"""Reading the effective retry policies of a heat.conf, for operators.
+
+Imports neither Heat nor the plugins (nothing from
+:mod:`heat_retry_plugins.clients`): the services are found from the
+installed entry points, and each file is checked before oslo.config parses
+it, so that a file that cannot be a heat.conf is named in one line.
+"""
 
 import importlib.metadata
+import os
+import stat
 
 from oslo_config import cfg
 
-from heat_retry_plugins.clients import backend
 from heat_retry_plugins.config import opts
 from heat_retry_plugins.config import policies
 
 HEAT_CLIENTS_NAMESPACE = 'heat.clients'
 
+#: What oslo.config may raise while it parses configuration files: its
+#: own errors, and the OSError or UnicodeError of a file it cannot read.
+PARSE_ERRORS = (cfg.Error, OSError, UnicodeError)
+
+
+class UnusableConfigFile(Exception):
+    """A configuration file that cannot be read as a heat.conf.
+
+    The message names the file and what is wrong with it.
+    """
+
 
 def registered_services():
     """The services with a ``<name>_retry`` plugin in ``heat.clients``.
 
-    Read from the installed entry points, without importing the plugins.
+    Read from the installed entry points, without importing the plugins;
+    every service of :data:`~heat_retry_plugins.config.opts.SHIPPED_SERVICES`
+    is included.
     """
+    suffix = opts.RETRY_SUFFIX
     names = {ep.name for ep in importlib.metadata.entry_points(
         group=HEAT_CLIENTS_NAMESPACE)}
-    return sorted({name[:-len(backend.RETRY_SUFFIX)] for name in names
-                   if name.endswith(backend.RETRY_SUFFIX)} |
+    return sorted({name[:-len(suffix)] for name in names
+                   if name.endswith(suffix)} |
                   set(opts.SHIPPED_SERVICES))
+
+
+def check_config_file(path):
+    """Check that ``path`` is a readable, non-empty UTF-8 regular file.
+
+    An empty file is refused: it sets nothing, and is far more likely the
+    wrong path than a heat.conf that heat-engine could run on.
+
+    :param path: the file, as given on the command line.
+    :raises UnusableConfigFile: naming the file and the problem.
+    """
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise UnusableConfigFile('%s does not exist' % path) from None
+    except OSError as exc:
+        raise UnusableConfigFile('%s cannot be read: %s'
+                                 % (path, exc.strerror)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise UnusableConfigFile('%s is a directory, not a file' % path)
+    if not stat.S_ISREG(info.st_mode):
+        raise UnusableConfigFile('%s is not a regular file' % path)
+    try:
+        with open(path, 'rb') as stream:
+            data = stream.read()
+    except OSError as exc:
+        raise UnusableConfigFile('%s cannot be read: %s'
+                                 % (path, exc.strerror)) from None
+    try:
+        text = data.decode('utf-8')
+    except UnicodeDecodeError as exc:
+        raise UnusableConfigFile(
+            '%s is not UTF-8 text: byte 0x%02x at offset %d'
+            % (path, data[exc.start], exc.start)) from None
+    if not text.strip():
+        raise UnusableConfigFile('%s is empty' % path)
+
+
+def parse_failure(exc):
+    """Return the :class:`UnusableConfigFile` for a parse error.
+
+    :param exc: one of :data:`PARSE_ERRORS`, raised by oslo.config while
+        it parsed the files.
+    :returns: an :class:`UnusableConfigFile` whose message names the file
+        where oslo.config's does.
+    """
+    if isinstance(exc, cfg.ConfigFileParseError):
+        return UnusableConfigFile('%s is not an INI file: %s'
+                                  % (exc.config_file, exc.msg))
+    if isinstance(exc, UnicodeError):
+        return UnusableConfigFile('a configuration file is not UTF-8 '
+                                  'text: %s' % exc)
+    return UnusableConfigFile(str(exc))
 
 
 def load(config_files):
@@ -40,15 +114,22 @@ def load(config_files):
 
     :param config_files: paths of the files, as heat-engine is given them.
     :returns: ``(conf, RetryPolicies)``.
+    :raises UnusableConfigFile: for a file that is missing, not a regular
+        file, not UTF-8, empty or not INI.
     """
+    for path in config_files:
+        check_config_file(path)
     conf = cfg.ConfigOpts()
     retry = policies.RetryPolicies(conf)
     for service in registered_services():
         opts.register_opts(conf, service)
-    args = []
-    for path in config_files:
-        args += ['--config-file', path]
-    conf(args, project='heat', default_config_files=[])
+    # NOTE: one argument each, so that a path that starts with "-" is not
+    # taken for an option.
+    args = ['--config-file=%s' % path for path in config_files]
+    try:
+        conf(args, project='heat', default_config_files=[])
+    except PARSE_ERRORS as exc:
+        raise parse_failure(exc) from exc
     return conf, retry
 
 

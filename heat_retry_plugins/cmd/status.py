@@ -16,6 +16,7 @@ The oslo.upgradecheck convention every OpenStack service follows: run it
 before restarting heat-engine on a changed heat.conf.
 """
 
+import argparse
 import sys
 
 from oslo_config import cfg
@@ -45,13 +46,38 @@ class Checks(upgradecheck.UpgradeCommands):
     _upgrade_checks = (('Retry policies', _check_retry_policies),)
 
 
+def config_files(argv):
+    """The files oslo.config will read for ``argv``, as heat-engine would.
+
+    Those of ``--config-file``, else Heat's default files that exist.
+    """
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument('--config-file', action='append', default=[])
+    named = parser.parse_known_args(argv)[0].config_file
+    return named or cfg.find_config_files(project='heat')
+
+
 def main(argv=None):
-    """Run ``upgrade check`` on Heat's configuration files."""
+    """Run ``upgrade check`` on Heat's configuration files.
+
+    A file that cannot be read as a heat.conf is reported in one line on
+    stderr, with the exit status of a failed check; a bad value is the
+    check's failure, in oslo.upgradecheck's table.
+    """
+    argv = sys.argv[1:] if argv is None else list(argv)
     for service in policies_cmd.registered_services():
         opts.register_opts(cfg.CONF, service)
-    return upgradecheck.main(cfg.CONF, project='heat',
-                             upgrade_command=Checks(),
-                             argv=sys.argv[1:] if argv is None else argv)
+    try:
+        for path in config_files(argv):
+            policies_cmd.check_config_file(path)
+        return upgradecheck.main(cfg.CONF, project='heat',
+                                 upgrade_command=Checks(), argv=argv)
+    except policies_cmd.UnusableConfigFile as exc:
+        error = exc
+    except policies_cmd.PARSE_ERRORS as exc:
+        error = policies_cmd.parse_failure(exc)
+    print('ERROR: %s' % error, file=sys.stderr)
+    return int(upgradecheck.Code.FAILURE)
 
 
 if __name__ == '__main__':

@@ -1,5 +1,6 @@
-"""heat-retry-plugins policies, and heat-retry-plugins-status."""
+"""heat-retry-plugins: its arguments, ``policies``, the sample config."""
 
+import argparse
 import pathlib
 import subprocess
 import sys
@@ -7,6 +8,7 @@ import sys
 import pytest
 
 from heat_retry_plugins.cmd import main
+from heat_retry_plugins.config import opts
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 
@@ -20,10 +22,81 @@ def heat_conf_file(tmp_path):
     return write
 
 
-def test_policies_prints_each_knob_and_where_it_came_from(heat_conf_file,
-                                                          capsys):
+def usage_error(capsys, *argv):
+    """Run the command line; return stderr's error lines after exit 2."""
+    with pytest.raises(SystemExit) as raised:
+        main.main(list(argv))
+    err = capsys.readouterr().err
+    assert raised.value.code == 2
+    assert 'Traceback' not in err
+    return [line for line in err.splitlines() if ': error: ' in line]
+
+
+@pytest.mark.parametrize('option, value, reason', [
+    ('--resources', '0', 'must be from 1 to 2000, not 0'),
+    ('--resources', '-3', 'must be from 1 to 2000, not -3'),
+    ('--resources', '2001', 'must be from 1 to 2000, not 2001'),
+    ('--resources', '100000000', 'must be from 1 to 2000, not 100000000'),
+    ('--resources', '1.5', "must be an integer, not '1.5'"),
+    ('--resources', 'many', "must be an integer, not 'many'"),
+    ('--fault-rate', '2', 'must be from 0 to 1, not 2'),
+    ('--fault-rate', '-1', 'must be from 0 to 1, not -1'),
+    ('--fault-rate', 'nan', 'must be a finite number, not nan'),
+    ('--fault-rate', 'inf', 'must be a finite number, not inf'),
+    ('--fault-rate', '-inf', 'must be a finite number, not -inf'),
+    ('--fault-rate', '1e400', 'must be a finite number, not 1e400'),
+    ('--fault-rate', 'abc', "must be a number, not 'abc'"),
+    ('--seed', 'abc', "must be an integer, not 'abc'"),
+    ('--seed', '0.5', "must be an integer, not '0.5'"),
+    ('--seed', '9' * 5000, 'must be an integer'),
+])
+def test_a_bad_demo_argument_is_one_usage_error(capsys, option, value,
+                                                reason):
+    # NOTE: "--fault-rate=-inf": argparse takes a lone "-inf" for an option.
+    errors = usage_error(capsys, 'demo', '%s=%s' % (option, value))
+    assert len(errors) == 1
+    assert errors[0].startswith('heat-retry-plugins demo: error: '
+                                'argument %s: %s' % (option, reason))
+
+
+def test_good_demo_arguments_are_parsed():
+    args = main.build_parser().parse_args(
+        ['demo', '--resources', '2000', '--fault-rate', '1', '--seed', '-7'])
+    assert (args.resources, args.fault_rate, args.seed) == (2000, 1.0, -7)
+    args = main.build_parser().parse_args(['demo', '--fault-rate', '0'])
+    assert (args.resources, args.fault_rate, args.seed) == (40, 0.0, 1)
+
+
+def test_the_demo_help_states_the_bounds(capsys):
+    with pytest.raises(SystemExit):
+        main.main(['demo', '--help'])
+    out = ' '.join(capsys.readouterr().out.split())
+    assert '1 to 2000' in out
+    assert 'from 0 to 1' in out
+
+
+@pytest.mark.parametrize('make, low, high, good, bad', [
+    (main.integer, None, None, ('-5', '0', '12'), ('x', '1e3')),
+    (main.integer, 3, None, ('3', '40'), ('2',)),
+    (main.integer, None, 3, ('-9', '3'), ('4',)),
+    (main.finite_float, None, None, ('-1e300', '0.5'), ('nan', 'inf')),
+    (main.finite_float, 0.5, None, ('0.5',), ('0.49',)),
+    (main.finite_float, None, 0.5, ('-2',), ('0.51',)),
+])
+def test_the_type_functions_are_reusable(make, low, high, good, bad):
+    parse = make(low, high)
+    for text in good:
+        assert parse(text) == float(text)
+    for text in bad:
+        with pytest.raises(argparse.ArgumentTypeError):
+            parse(text)
+
+
+def test_policies_prints_every_service_and_where_each_knob_came_from(
+        heat_conf_file, capsys):
     path = heat_conf_file('[clients]\nretry_max_delay = 12\n'
-                          '[clients_nova]\nretry_max_attempts = 3\n')
+                          '[clients_nova]\nretry_max_attempts = 3\n'
+                          '[clients_zun]\nretry_ownership_marker = false\n')
     assert main.main(['policies', '--config-file', path]) == 0
     lines = capsys.readouterr().out.splitlines()
     rows = {tuple(line.split()[:2]): line.split()[2:] for line in lines[2:]}
@@ -31,37 +104,90 @@ def test_policies_prints_each_knob_and_where_it_came_from(heat_conf_file,
     assert rows[('nova', 'retry_max_delay')] == ['12.0', '[clients]']
     assert rows[('keystone', 'retry_max_attempts')] == ['4', 'default']
     assert rows[('nova', 'retry_budget_capacity')] == ['10.0', 'default']
-    assert len(rows) == 2 * 11
+    assert rows[('zun', 'retry_ownership_marker')] == ['False',
+                                                       '[clients_zun]']
+    assert rows[('aodh', 'retry_breaker_probe_timeout')] == ['30.0',
+                                                             'default']
+    services = {service for service, _ in rows}
+    assert services >= set(opts.SHIPPED_SERVICES)
+    for service in services:
+        assert {name for s, name in rows if s == service} == set(
+            opts.OPTION_NAMES)
 
 
-def test_policies_exits_non_zero_naming_the_bad_option(heat_conf_file,
-                                                       capsys):
-    path = heat_conf_file('[clients_keystone]\nretry_deadline = -3\n')
-    assert main.main(['policies', '--config-file', path]) == 1
-    err = capsys.readouterr().err
-    assert 'Invalid value for [clients_keystone] retry_deadline' in err
-    assert path in err
+def policies_error(capsys, *paths):
+    argv = ['policies']
+    for path in paths:
+        argv += ['--config-file', str(path)]
+    assert main.main(argv) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ''
+    lines = captured.err.splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith('ERROR: ')
+    assert 'Traceback' not in captured.err
+    return lines[0]
 
 
-def status(*args):
-    return subprocess.run(
-        [sys.executable, '-m', 'heat_retry_plugins.cmd.status', *args],
-        capture_output=True, text=True)
+def test_policies_names_a_missing_file(tmp_path, capsys):
+    path = tmp_path / 'nowhere.conf'
+    assert policies_error(capsys, path) == 'ERROR: %s does not exist' % path
 
 
-def test_upgrade_check_fails_on_a_bad_value(heat_conf_file):
-    path = heat_conf_file('[clients_nova]\nretry_jitter = wild\n')
-    result = status('--config-file', path, 'upgrade', 'check')
-    assert result.returncode == 2, result.stderr
-    assert 'Result: Failure' in result.stdout
-    assert '[clients_nova] retry_jitter' in result.stdout
+def test_policies_names_a_directory(tmp_path, capsys):
+    assert policies_error(capsys, tmp_path) == (
+        'ERROR: %s is a directory, not a file' % tmp_path)
 
 
-def test_upgrade_check_passes_a_good_file(heat_conf_file):
-    path = heat_conf_file('[clients]\nretry_max_attempts = 5\n')
-    result = status('--config-file', path, 'upgrade', 'check')
-    assert result.returncode == 0, result.stderr
-    assert 'Result: Success' in result.stdout
+def test_policies_names_a_file_that_is_not_ini(tmp_path, capsys):
+    path = tmp_path / 'heat.conf'
+    path.write_text('[clients\nretry_max_attempts = 3\n')
+    line = policies_error(capsys, path)
+    assert line.startswith('ERROR: %s is not an INI file: ' % path)
+    assert 'Invalid section' in line
+
+
+def test_policies_names_a_file_that_is_not_utf8(tmp_path, capsys):
+    path = tmp_path / 'heat.conf'
+    path.write_bytes(b'\xff\xfe[clients]\n')
+    assert policies_error(capsys, path) == (
+        'ERROR: %s is not UTF-8 text: byte 0xff at offset 0' % path)
+
+
+def test_policies_names_an_empty_file(tmp_path, capsys):
+    path = tmp_path / 'heat.conf'
+    path.write_text('\n  \n')
+    assert policies_error(capsys, path) == 'ERROR: %s is empty' % path
+
+
+def test_policies_names_the_bad_one_of_several_files(tmp_path, capsys,
+                                                     heat_conf_file):
+    good = heat_conf_file('[clients]\nretry_max_attempts = 5\n')
+    missing = tmp_path / 'override.conf'
+    assert policies_error(capsys, good, missing) == (
+        'ERROR: %s does not exist' % missing)
+
+
+def test_policies_takes_a_path_that_looks_like_an_option(
+        tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    pathlib.Path('-x.conf').write_text('[clients]\nretry_max_attempts = 5\n')
+    assert main.main(['policies', '--config-file=-x.conf']) == 0
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()]
+    assert ['nova', 'retry_max_attempts', '5', '[clients]'] in rows
+
+
+@pytest.mark.parametrize('group', ['clients', 'clients_keystone',
+                                   'clients_octavia'])
+@pytest.mark.parametrize('option', opts.OPTION_NAMES)
+def test_policies_names_a_bad_value_of_any_option_in_any_group(
+        heat_conf_file, capsys, group, option):
+    path = heat_conf_file('[%s]\n%s = nan\n' % (group, option))
+    line = policies_error(capsys, path)
+    assert line.startswith('ERROR: Invalid value for [%s] %s in heat.conf: '
+                           % (group, option))
+    assert line.endswith('(from %s)' % path)
+    assert '(combination)' not in line
 
 
 def test_checked_in_sample_config_is_current(tmp_path):
