@@ -164,22 +164,27 @@ class RetryPolicies:
         opts.register_opts(self._conf, service)
         read = {name: self._value(service, name) for name in opts.OPTION_NAMES}
         return _ServiceSettings(
-            policy=self._make(policy.RetryPolicy, opts.POLICY_FIELDS, read),
-            guards=self._make(guards.GuardSettings, opts.GUARD_FIELDS, read),
+            policy=self._make(service, policy.RetryPolicy,
+                              opts.POLICY_FIELDS, read),
+            guards=self._make(service, guards.GuardSettings,
+                              opts.GUARD_FIELDS, read),
             marks_creates=read[opts.OWNERSHIP_MARKER_OPTION][0])
 
-    def _make(self, value_type, fields, read):
-        numbers = {field: read[name][0] for name, field in fields.items()}
+    def _make(self, service, value_type, fields, read):
         try:
-            return value_type(**numbers)
+            return value_type(**{field: read[name][0]
+                                 for name, field in fields.items()})
         except ValueError as exc:
             # NOTE: the option types are at least as strict as the value
-            # objects, so this is a bug; still name the option it is about.
-            name = next((name for name, field in fields.items()
-                         if str(exc).startswith(field + ' ')),
-                        ', '.join(fields))
-            group = read[name][1] if name in read else opts.CLIENTS_GROUP
-            raise InvalidRetryOption(group, name, str(exc)) from exc
+            # objects, whose errors start with the field's name; should
+            # one refuse a value all the same, name its option and group.
+            for name, field in fields.items():
+                if str(exc).startswith(field + ' '):
+                    group = read[name][1]
+                    raise InvalidRetryOption(group, name, self._with_file(
+                        str(exc), group, name)) from exc
+            raise InvalidRetryOption(opts.service_group(service),
+                                     ', '.join(fields), str(exc)) from exc
 
     def _value(self, service, name):
         """Return ``(value, group it came from)`` of one option."""

@@ -159,6 +159,24 @@ def test_initial_delay_above_max_delay_is_allowed(heat_conf):
     assert (nova.initial_delay, nova.max_delay) == (60.0, 5.0)
 
 
+def test_a_value_the_policy_refuses_is_named_by_its_option(
+        heat_conf, monkeypatch):
+    # The option types are at least as strict as RetryPolicy (see
+    # test_opts); a stricter policy stands in for one that is not.
+    class StricterPolicy(policy_mod.RetryPolicy):
+        def __post_init__(self):
+            if self.max_delay > 10:
+                raise ValueError('max_delay must be at most 10')
+
+    monkeypatch.setattr(policy_mod, 'RetryPolicy', StricterPolicy)
+    conf, retry = heat_conf('[clients]\nretry_max_delay = 20\n')
+    error = raised_by(retry, 'nova')
+    assert (error.group, error.option) == ('clients', 'retry_max_delay')
+    assert str(error) == ('Invalid value for [clients] retry_max_delay in '
+                          'heat.conf: max_delay must be at most 10 (from %s)'
+                          % heat_conf.path)
+
+
 def test_probe_timeout_reaches_the_guard_settings(heat_conf):
     conf, retry = heat_conf('[clients]\nretry_breaker_probe_timeout = 4\n'
                             '[clients_nova]\n'
