@@ -70,20 +70,24 @@ a ``ValueError`` that says which rule and which key.
 
 import dataclasses
 import email.utils
-import json
-import math
-import os
 import random
 import re
 import threading
 import time
 from typing import Any
 from typing import Callable
-from typing import Iterable
 from typing import Optional
 from typing import Union
 
-SERVICES = ('identity', 'compute', 'image', 'network')
+from heat_retry_plugins.fakecloud import fault_spec
+from heat_retry_plugins.fakecloud.fault_spec import count
+from heat_retry_plugins.fakecloud.fault_spec import is_number
+from heat_retry_plugins.fakecloud.fault_spec import number
+from heat_retry_plugins.fakecloud.fault_spec import show
+from heat_retry_plugins.fakecloud.fault_spec import strings
+from heat_retry_plugins.fakecloud.fault_spec import unknown_keys
+
+SERVICES = ('identity', 'compute', 'image', 'network', 'volumev3')
 
 #: Fault kinds: what happens to a selected request.
 STATUS = 'status'            # error response, request not processed
@@ -104,10 +108,14 @@ _RULE_KEYS = {'service', 'method', 'path', 'project', 'rate', 'first',
               'every', 'window', 'max_faults', 'fault', 'name'}
 _FAULT_KEYS = {'kind', 'status', 'status_after', 'retry_after', 'seconds',
                'body'}
-_SPEC_KEYS = {'faults', 'seed'}
 _BODIES = ('json', 'html', 'empty')
 
-SpecLike = Union[None, str, os.PathLike, dict, Iterable[dict]]
+# NOTE: re-exported, so that callers find the whole spec API here.
+LoadedSpec = fault_spec.LoadedSpec
+SpecLike = fault_spec.SpecLike
+load_spec = fault_spec.load_spec
+read_spec = fault_spec.read_spec
+validate_seed = fault_spec.validate_seed
 
 
 @dataclasses.dataclass(frozen=True)
@@ -240,82 +248,21 @@ class FaultRule:
         return chosen
 
 
-def _show(value: Any) -> str:
-    """Render a spec value for an error message: one line, bounded."""
-    try:
-        text = repr(value)
-    except RecursionError:
-        return '(a value nested too deeply)'
-    return text if len(text) <= 60 else text[:57] + '...'
-
-
-def _is_number(value: Any) -> bool:
-    return (isinstance(value, (int, float)) and not isinstance(value, bool)
-            and math.isfinite(value))
-
-
-def _number(value: Any, what: str) -> float:
-    if not _is_number(value):
-        raise ValueError('%s must be a finite number, got %s'
-                         % (what, _show(value)))
-    return float(value)
-
-
-def _count(raw: dict, key: str, where: str,
-           minimum: int = 0) -> Optional[int]:
-    value = raw.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or (
-            value < minimum):
-        raise ValueError('%s: %s must be an integer of at least %d, got %s'
-                         % (where, key, minimum, _show(value)))
-    return value
-
-
-def _strings(value: Any, what: str) -> frozenset:
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, (list, tuple)) or not value or not all(
-            isinstance(item, str) and item for item in value):
-        raise ValueError('%s must be a string or a non-empty list of '
-                         'strings, got %s' % (what, _show(value)))
-    return frozenset(value)
-
-
-def _unknown_keys(raw: dict, known: set) -> str:
-    return ', '.join(sorted(str(key) for key in raw if key not in known))
-
-
 def _status(value: Any, where: str) -> int:
     if isinstance(value, str) and value.isdigit():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not (
             400 <= value <= 599):
         raise ValueError('%s: fault status must be 4xx or 5xx, got %s'
-                         % (where, _show(value)))
+                         % (where, show(value)))
     return value
-
-
-def validate_seed(seed: Any) -> int:
-    """Check the seed of the ``rate`` decisions.
-
-    :param seed: the candidate seed.
-    :returns: the seed.
-    :raises ValueError: unless it is a non-negative integer (a boolean is
-        not one).
-    """
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError('seed must be a non-negative integer, got %s'
-                         % _show(seed))
-    return seed
 
 
 def _fault_kind(raw: dict, where: str) -> tuple:
     kind, status = raw.get('kind'), raw.get('status')
     if kind is not None and not isinstance(kind, str):
         raise ValueError('%s: fault kind must be a string, got %s'
-                         % (where, _show(kind)))
+                         % (where, show(kind)))
     if raw.get('status_after') is not None:
         return AMBIGUOUS, raw['status_after']
     if kind is None:
@@ -328,7 +275,7 @@ def _fault_kind(raw: dict, where: str) -> tuple:
             return prefix, suffix
     if kind not in KINDS:
         raise ValueError('%s: unknown fault kind %s (expected one of %s)'
-                         % (where, _show(kind), ', '.join(KINDS)))
+                         % (where, show(kind), ', '.join(KINDS)))
     if status is None:
         status = {AMBIGUOUS: 500, SLOW_CREATE: SLOW_CREATE_STATUS}.get(kind)
     return kind, status
@@ -341,8 +288,8 @@ def _parse_fault(raw: Any, where: str) -> Fault:
         raw = {'kind': raw}
     if not isinstance(raw, dict):
         raise ValueError('%s: fault must be a mapping, a status or a kind, '
-                         'got %s' % (where, _show(raw)))
-    unknown = _unknown_keys(raw, _FAULT_KEYS)
+                         'got %s' % (where, show(raw)))
+    unknown = unknown_keys(raw, _FAULT_KEYS)
     if unknown:
         raise ValueError('%s: unknown fault keys: %s' % (where, unknown))
     kind, status = _fault_kind(raw, where)
@@ -356,25 +303,25 @@ def _parse_fault(raw: Any, where: str) -> Fault:
     body = raw.get('body', 'json')
     if not isinstance(body, str) or body not in _BODIES:
         raise ValueError("%s: fault body must be 'json', 'html' or 'empty', "
-                         "got %s" % (where, _show(body)))
+                         "got %s" % (where, show(body)))
     seconds = raw.get('seconds')
     if seconds is None:
         seconds = SLOW_CREATE_SECONDS if kind == SLOW_CREATE else 0.0
-    seconds = _number(seconds, '%s: fault seconds' % where)
+    seconds = number(seconds, '%s: fault seconds' % where)
     if seconds < 0:
         raise ValueError('%s: fault seconds must not be negative' % where)
     retry_after = raw.get('retry_after')
     if retry_after is not None and not (isinstance(retry_after, str) or
-                                        _is_number(retry_after)):
+                                        is_number(retry_after)):
         raise ValueError('%s: retry_after must be seconds or a string, got '
-                         '%s' % (where, _show(retry_after)))
+                         '%s' % (where, show(retry_after)))
     fault = Fault(kind=kind, status=status, retry_after=retry_after,
                   seconds=seconds, body=body)
     try:
         fault.retry_after_header()
     except (OverflowError, OSError, ValueError) as exc:
         raise ValueError('%s: retry_after %s cannot be rendered: %s'
-                         % (where, _show(retry_after), exc))
+                         % (where, show(retry_after), exc))
     return fault
 
 
@@ -384,12 +331,12 @@ def _path(raw: dict, where: str) -> Optional[re.Pattern]:
         return None
     if not isinstance(path, str):
         raise ValueError('%s: path must be a regular expression string, got '
-                         '%s' % (where, _show(path)))
+                         '%s' % (where, show(path)))
     try:
         return re.compile(path)
     except (re.error, OverflowError, RecursionError) as exc:
         raise ValueError('%s: path %s is not a valid regular expression: %s'
-                         % (where, _show(path), exc))
+                         % (where, show(path), exc))
 
 
 def _window(raw: dict, where: str) -> Optional[tuple]:
@@ -397,9 +344,9 @@ def _window(raw: dict, where: str) -> Optional[tuple]:
     if window is None:
         return None
     if not isinstance(window, (list, tuple)) or len(window) != 2 or not all(
-            _is_number(edge) for edge in window) or window[0] > window[1]:
+            is_number(edge) for edge in window) or window[0] > window[1]:
         raise ValueError('%s: window must be [start, end] in seconds, got '
-                         '%s' % (where, _show(window)))
+                         '%s' % (where, show(window)))
     return float(window[0]), float(window[1])
 
 
@@ -415,8 +362,8 @@ def parse_rule(raw: dict, index: int = 0, seed: int = 0) -> FaultRule:
     """
     where = 'rule %d' % index
     if not isinstance(raw, dict):
-        raise ValueError('%s must be a mapping, got %s' % (where, _show(raw)))
-    unknown = _unknown_keys(raw, _RULE_KEYS)
+        raise ValueError('%s must be a mapping, got %s' % (where, show(raw)))
+    unknown = unknown_keys(raw, _RULE_KEYS)
     if unknown:
         raise ValueError('%s: unknown keys: %s' % (where, unknown))
     if 'fault' not in raw:
@@ -426,32 +373,32 @@ def parse_rule(raw: dict, index: int = 0, seed: int = 0) -> FaultRule:
     if not isinstance(service, str) or (service != '*' and
                                         service not in SERVICES):
         raise ValueError('%s: unknown service %s (expected one of %s or *)'
-                         % (where, _show(service), ', '.join(SERVICES)))
+                         % (where, show(service), ', '.join(SERVICES)))
     methods = raw.get('method')
     if methods is not None:
-        methods = frozenset(m.upper() for m in _strings(
+        methods = frozenset(m.upper() for m in strings(
             methods, '%s: method' % where))
     projects = raw.get('project')
     if projects is not None:
-        projects = _strings(projects, '%s: project' % where)
+        projects = strings(projects, '%s: project' % where)
     selectors = [k for k in ('rate', 'first', 'every') if k in raw]
     if len(selectors) > 1:
         raise ValueError('%s: use only one of rate, first, every' % where)
     rate = raw.get('rate')
     if rate is not None:
-        rate = _number(rate, '%s: rate' % where)
+        rate = number(rate, '%s: rate' % where)
         if not 0.0 <= rate <= 1.0:
             raise ValueError('%s: rate must be within [0, 1]' % where)
     name = raw.get('name', 'rule%d' % index)
     if isinstance(name, bool) or not isinstance(name, (str, int)):
         raise ValueError('%s: name must be a string, got %s'
-                         % (where, _show(name)))
+                         % (where, show(name)))
     rule = FaultRule(fault=fault, service=service, methods=methods,
                      path=_path(raw, where), projects=projects, rate=rate,
-                     first=_count(raw, 'first', where),
-                     every=_count(raw, 'every', where, minimum=1),
+                     first=count(raw, 'first', where),
+                     every=count(raw, 'every', where, minimum=1),
                      window=_window(raw, where),
-                     max_faults=_count(raw, 'max_faults', where),
+                     max_faults=count(raw, 'max_faults', where),
                      name=str(name), rng=random.Random(seed + index))
     if fault.kind == REFUSE:
         if rule.scheduled and (selectors or methods or rule.path or
@@ -461,89 +408,6 @@ def parse_rule(raw: dict, index: int = 0, seed: int = 0) -> FaultRule:
         if not rule.scheduled and fault.seconds <= 0:
             raise ValueError('%s: refuse needs a window or seconds' % where)
     return rule
-
-
-@dataclasses.dataclass(frozen=True)
-class LoadedSpec:
-    """A spec's rules (not validated yet) and the seed it names, if any."""
-
-    rules: list
-    seed: Optional[int] = None
-
-
-def _read_file(path: Union[str, os.PathLike], where: str) -> Any:
-    try:
-        with open(path, 'rb') as spec_file:
-            data = spec_file.read()
-    except OSError as exc:
-        raise ValueError('cannot read the %s: %s'
-                         % (where, exc.strerror or exc))
-    try:
-        text = data.decode('utf-8')
-    except UnicodeDecodeError as exc:
-        raise ValueError('the %s is not UTF-8 text (byte %d)'
-                         % (where, exc.start))
-    if os.fspath(path).endswith('.json'):
-        try:
-            return json.loads(text)
-        except ValueError as exc:
-            raise ValueError('the %s is not valid JSON: %s'
-                             % (where, ' '.join(str(exc).split())))
-    import yaml
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, 'problem_mark', None)
-        problem = getattr(exc, 'problem', None) or exc
-        at = ('' if mark is None else ' (line %d, column %d)'
-              % (mark.line + 1, mark.column + 1))
-        raise ValueError('the %s is not valid YAML: %s%s'
-                         % (where, ' '.join(str(problem).split()), at))
-
-
-def read_spec(source: SpecLike) -> LoadedSpec:
-    """Load a spec and check its outer shape.
-
-    :param source: None, a list of rule mappings, a mapping with a
-        ``faults`` list and an optional ``seed``, or the path of a YAML or
-        JSON file (``.json``) holding either.
-    :returns: the :class:`LoadedSpec`.
-    :raises ValueError: if the file cannot be read or parsed, or what it
-        holds is not a rule list or such a mapping.
-    """
-    where = 'fault spec'
-    if isinstance(source, (str, os.PathLike)):
-        where = 'fault spec %s' % os.fspath(source)
-        source = _read_file(source, where)
-    seed = None
-    if isinstance(source, dict):
-        unknown = _unknown_keys(source, _SPEC_KEYS)
-        if unknown:
-            raise ValueError('%s: unknown keys: %s (expected faults, seed)'
-                             % (where, unknown))
-        if source.get('seed') is not None:
-            try:
-                seed = validate_seed(source['seed'])
-            except ValueError as exc:
-                raise ValueError('%s: %s' % (where, exc))
-        source = source.get('faults', [])
-        where += ': faults'
-    if source is None:
-        return LoadedSpec([], seed)
-    if not isinstance(source, (list, tuple)):
-        raise ValueError('%s must be a list of rules or a mapping with a '
-                         'faults list, got %s' % (where, _show(source)))
-    return LoadedSpec(list(source), seed)
-
-
-def load_spec(source: SpecLike) -> list:
-    """Load a spec into a plain list of rule mappings.
-
-    :param source: anything :func:`read_spec` accepts.
-    :returns: the list of rule mappings (validated by :func:`parse_spec`).
-    :raises ValueError: as :func:`read_spec`.
-    """
-    return read_spec(source).rules
 
 
 def parse_spec(source: SpecLike, seed: Optional[int] = None) -> list:
