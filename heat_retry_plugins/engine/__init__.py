@@ -12,15 +12,18 @@
 
 """The retry engine: plain Python, no Heat, no oslo.config, no clients."""
 
-from heat_retry_plugins.engine.guards import CircuitBreaker  # noqa
-from heat_retry_plugins.engine.guards import CircuitOpen  # noqa
-from heat_retry_plugins.engine.guards import RetryBudget  # noqa
+from heat_retry_plugins.engine.breaker import CircuitBreaker  # noqa
+from heat_retry_plugins.engine.budget import RetryBudget  # noqa
+from heat_retry_plugins.engine.errors import CircuitOpen  # noqa
+from heat_retry_plugins.engine.errors import ReconcileError  # noqa
+from heat_retry_plugins.engine.errors import RetryError  # noqa
+from heat_retry_plugins.engine.errors import UnknownPolicy  # noqa
+from heat_retry_plugins.engine.guards import GuardKey  # noqa
+from heat_retry_plugins.engine.guards import GuardSettings  # noqa
 from heat_retry_plugins.engine.policy import OPERATION_POLICIES  # noqa
 from heat_retry_plugins.engine.policy import operation_policy  # noqa
 from heat_retry_plugins.engine.policy import OperationPolicy  # noqa
 from heat_retry_plugins.engine.policy import RetryPolicy  # noqa
-from heat_retry_plugins.engine.policy import UnknownPolicy  # noqa
-from heat_retry_plugins.engine.reconcile import ReconcileError  # noqa
 from heat_retry_plugins.engine.reconcile import Reconciler  # noqa
 from heat_retry_plugins.engine.retrying import Attempt  # noqa
 from heat_retry_plugins.engine.retrying import Retrier  # noqa

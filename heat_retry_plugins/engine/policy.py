@@ -25,6 +25,8 @@ import dataclasses
 import enum
 import math
 
+from heat_retry_plugins.engine import errors
+
 DEFAULT_MAX_ATTEMPTS = 4
 DEFAULT_INITIAL_DELAY = 0.5
 DEFAULT_MAX_DELAY = 30.0
@@ -72,18 +74,16 @@ class RetryPolicy:
                              ', '.join(JITTER_KINDS))
 
 
-#: A policy that never retries.
-NO_RETRY = RetryPolicy(max_attempts=1)
-
-
 class OnAmbiguous(enum.Enum):
     """What to do when a request may have been processed."""
 
     #: Send it again: the call is idempotent.
     RETRY = 'retry'
-    #: Look the resource up by name; adopt it or send the create again.
+    #: Look the resource up; adopt it if it carries the call's ownership
+    #: token, or send the create again.
     RECONCILE = 'reconcile'
-    #: Delete what the lost attempt made, then send the create again.
+    #: Delete what the lost attempt made (only what carries the call's
+    #: token), then send the create again.
     CLEANUP = 'cleanup'
     #: Raise the error: repeating the request is not safe.
     RAISE = 'raise'
@@ -122,13 +122,7 @@ OPERATION_POLICIES = {p.name: p for p in
                       (DEFAULT, DELETE, CREATE, CREATE_CLEANUP, NEVER)}
 
 
-class UnknownPolicy(ValueError):
-    """A policy name that is not one of :data:`OPERATION_POLICIES`."""
-
-    def __init__(self, name):
-        self.name = name
-        super().__init__('Unknown retry policy %r: choose one of %s' % (
-            name, ', '.join(sorted(OPERATION_POLICIES))))
+UnknownPolicy = errors.UnknownPolicy
 
 
 def operation_policy(name: str) -> OperationPolicy:
@@ -141,4 +135,4 @@ def operation_policy(name: str) -> OperationPolicy:
     try:
         return OPERATION_POLICIES[name]
     except (KeyError, TypeError):
-        raise UnknownPolicy(name) from None
+        raise UnknownPolicy(name, OPERATION_POLICIES) from None

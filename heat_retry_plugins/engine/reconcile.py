@@ -10,117 +10,138 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""Reconciling a create whose response was lost.
+"""Reconciling a create whose response was lost, by ownership token.
 
-Nova has no idempotency token, but Heat names what it creates uniquely, so
-the name is the key: after an AMBIGUOUS failure of a create, the engine
-looks the resource up by name before anything is sent again. A plugin
-author describes one kind of create with a :class:`Reconciler`.
+OpenStack has no idempotency token, so the request layer makes one: a
+create it may have to reconcile carries a token of its own call on the
+resource itself (a metadata key, a tag, a Keystone extra attribute, a
+keypair's public key). After an AMBIGUOUS failure the engine looks the
+resource up before anything is sent again, and :func:`judge` decides from
+what the lookup found:
+
+* something carries the token: it is ours; adopt one (or, when the create's
+  response carries what a lookup cannot return, delete what we made and
+  send again) and delete any other that carries the token;
+* nothing does: send the create again, with the same token. What carries
+  no token belongs to someone else and is never adopted nor deleted; if
+  its name blocks our create, the service answers 409 and the call fails
+  as it would have without retries.
+
+Clocks never decide ownership. A :class:`Reconciler` describes one kind of
+create; one is made for each call, from the call's marked request.
 """
 
 import abc
-
-#: Seconds by which a found resource may seem to predate the create that
-#: made it: servers report creation times to the second, and the engine's
-#: clock and the service's are not the same clock.
-CLOCK_SLACK = 2.0
-
-
-def call_argument(args, kwargs, position, name):
-    """Return an argument of a call, given by keyword or by position.
-
-    :param args: the call's positional arguments.
-    :param kwargs: its keyword arguments.
-    :param position: the argument's position, counted without ``self``.
-    :param name: its name.
-    :returns: the value, or None when the call did not pass it.
-    """
-    if name in kwargs:
-        return kwargs[name]
-    return args[position] if len(args) > position else None
+import dataclasses
+import typing
 
 
 class Reconciler(metaclass=abc.ABCMeta):
-    """How to find (and remove) what one kind of create made, by name.
+    """How to find, prove ownership of, and delete what one create made.
 
-    Subclass it for a create method and register it with the client plugin
-    (see :meth:`~heat_retry_plugins.clients.base.RetryingClientPlugin
-    .register_reconciler`). One is made for each call, so it may keep what
-    :meth:`name` read from the call's arguments. Every method may raise the
-    client library's exceptions: lookups and deletes are retried like any
-    idempotent call.
+    Every method may raise the errors of the requests it sends: lookups and
+    deletes are retried like any idempotent call.
     """
 
     #: What the create makes, for log lines (``server``, ``keypair``).
     kind = 'resource'
 
+    #: True when a found resource can stand for the create's response;
+    #: False when the response carries what a lookup cannot return, so
+    #: that what the lost attempt made is deleted and the create sent
+    #: again, as ``create_cleanup`` does.
+    adoptable = True
+
+    @property
     @abc.abstractmethod
-    def name(self, args, kwargs):
-        """Return the unique name the create was called with, or None.
-
-        :param args: the positional arguments of the create call.
-        :param kwargs: its keyword arguments.
-        :returns: the name; None when the call has no name to find it by
-            (the create is then retried only when it was not processed).
-        """
+    def name(self) -> str:
+        """The name the create was called with, for log lines."""
 
     @abc.abstractmethod
-    def find(self, name):
-        """Return every resource whose name is exactly ``name``.
+    def find(self) -> list:
+        """Return every resource of the create's name, ours or not."""
 
-        :param name: the name, which is not a pattern: escape it for any
-            filter that treats it as one.
-        :returns: a list of the objects the create itself returns.
-        """
+    @abc.abstractmethod
+    def is_ours(self, resource: typing.Any) -> bool:
+        """Does ``resource`` carry this call's ownership token?"""
 
-    def adoptable(self, args, kwargs):
-        """Can a found resource stand for the create's response?
+    @abc.abstractmethod
+    def identify(self, resource: typing.Any) -> str:
+        """Return ``resource``'s id, for log lines and comparisons."""
 
-        False when the response carries what a lookup cannot return (a
-        generated private key): the engine then deletes what the lost
-        attempt made and creates again, as ``create_cleanup`` does.
-        """
-        return True
+    @abc.abstractmethod
+    def delete(self, resource: typing.Any) -> None:
+        """Delete ``resource`` (only ever called on one that is ours)."""
 
-    def created_at(self, resource):
-        """Return when ``resource`` was created (POSIX seconds), or None."""
-        return None
-
-    def identify(self, resource):
-        """Return ``resource``'s id, for log lines."""
-        return getattr(resource, 'id', None)
-
-    def delete(self, resource):
-        """Delete ``resource`` (``create_cleanup`` only)."""
-        raise NotImplementedError(
-            '%s cannot clean up a %s' % (type(self).__name__, self.kind))
-
-    def is_gone(self, resource):
+    @abc.abstractmethod
+    def is_gone(self, resource: typing.Any) -> bool:
         """Return True once ``resource`` no longer exists."""
-        return not any(self.identify(r) == self.identify(resource)
-                       for r in self.find(self.resource_name(resource)))
 
-    def resource_name(self, resource):
-        """Return ``resource``'s name."""
-        return getattr(resource, 'name', None)
+    @abc.abstractmethod
+    def respond(self, resource: typing.Any) -> typing.Any:
+        """Return what the create returns, for an adopted ``resource``."""
+
+    def settled(self, result: typing.Any, lost_attempts: int) -> None:
+        """The call returned ``result`` after lost attempts.
+
+        A lost create may still land after the call returned: the request
+        layer registers a sweep here.
+
+        :param result: what the call returns.
+        :param lost_attempts: how many attempts failed AMBIGUOUSLY.
+        """
 
 
-class ReconcileError(Exception):
-    """A lost create cannot be reconciled without guessing.
+@dataclasses.dataclass(frozen=True)
+class Adopt:
+    """One found resource is ours: return it; delete the other ours."""
 
-    Raised ``from`` the original failure of the create, when more than one
-    resource has the name, or when the one that has it existed before the
-    create started.
+    resource: typing.Any
+    extra: tuple = ()
 
-    :param kind: what the create makes.
-    :param name: the name it was called with.
-    :param resources: what the lookup found.
-    :param reason: why nothing was adopted.
+
+@dataclasses.dataclass(frozen=True)
+class Cleanup:
+    """Ours exist but cannot stand for the response: delete, then resend."""
+
+    resources: tuple
+
+
+@dataclasses.dataclass(frozen=True)
+class Resend:
+    """Nothing found is ours: send the create again (same token)."""
+
+    foreign: tuple = ()
+
+
+def judge(reconciler: Reconciler, found: typing.Iterable[typing.Any],
+          adopt: bool = True) -> Adopt | Cleanup | Resend:
+    """Decide what to do with what a reconciling lookup found.
+
+    :param reconciler: the call's :class:`Reconciler`.
+    :param found: what :meth:`Reconciler.find` returned.
+    :param adopt: False under ``create_cleanup``.
+    :returns: :class:`Adopt`, :class:`Cleanup` or :class:`Resend`.
     """
+    ours, foreign = [], []
+    for resource in found:
+        (ours if reconciler.is_ours(resource) else foreign).append(resource)
+    if not ours:
+        return Resend(tuple(foreign))
+    if adopt and reconciler.adoptable:
+        return Adopt(ours[0], tuple(ours[1:]))
+    return Cleanup(tuple(ours))
 
-    def __init__(self, kind, name, resources, reason):
-        self.kind = kind
-        self.name = name
-        self.resources = list(resources)
-        super().__init__('Cannot reconcile the %s named %r after its create '
-                         'failed ambiguously: %s' % (kind, name, reason))
+
+def extras(reconciler: Reconciler, found: typing.Iterable[typing.Any],
+           kept_id: str) -> list:
+    """Return what a sweep deletes: ours, other than the one kept.
+
+    :param reconciler: the :class:`Reconciler` of the call that made
+        ``kept_id``.
+    :param found: what :meth:`Reconciler.find` returned.
+    :param kept_id: the id of the resource the call returned.
+    """
+    return [resource for resource in found
+            if reconciler.is_ours(resource) and
+            reconciler.identify(resource) != kept_id]

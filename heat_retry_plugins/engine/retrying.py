@@ -12,14 +12,17 @@
 
 """The retry loop.
 
-:class:`Retrier` is the engine: a function of a
+:class:`Retrier` makes the attempts of one call and carries out what
+:func:`heat_retry_plugins.engine.decision.decide` says after each failure:
+it is a function of a
 :class:`~heat_retry_plugins.engine.policy.RetryPolicy` (the numbers), an
-:class:`~heat_retry_plugins.engine.policy.OperationPolicy` (what is safe), a
-classifier (what a failure means), and an injectable clock and sleep. It
-knows nothing of Heat, oslo.config or any client library.
+:class:`~heat_retry_plugins.engine.policy.OperationPolicy` (what is safe),
+a classifier (what a failure means), the guards, and an injectable clock
+and sleep. It knows nothing of Heat, oslo.config or any client library.
 """
 
 import dataclasses
+import functools
 import random
 import time
 import typing
@@ -27,6 +30,9 @@ import typing
 from oslo_log import log as logging
 
 from heat_retry_plugins.engine import backoff
+from heat_retry_plugins.engine import breaker as breaker_mod
+from heat_retry_plugins.engine import decision
+from heat_retry_plugins.engine import errors
 from heat_retry_plugins.engine import policy as policy_mod
 from heat_retry_plugins.engine import reconcile
 from heat_retry_plugins.engine import verdicts
@@ -34,22 +40,10 @@ from heat_retry_plugins.engine import verdicts
 LOG = logging.getLogger(__name__)
 
 Verdict = verdicts.Verdict
-OnAmbiguous = policy_mod.OnAmbiguous
-
-#: Why the engine stopped retrying, as the give-up log line says it.
-GAVE_UP_FATAL = 'the error is not retriable'
-GAVE_UP_ATTEMPTS = 'attempts exhausted'
-GAVE_UP_DEADLINE = 'deadline passed'
-GAVE_UP_BUDGET = 'retry budget exhausted'
-GAVE_UP_UNSAFE = ('the request may have been processed and is not safe '
-                  'to repeat')
-GAVE_UP_REAUTH = 'the token was rejected again after re-authenticating'
-GAVE_UP_NO_REAUTH = 'the token was rejected and cannot be renewed'
-GAVE_UP_BREAKER = 'the circuit breaker opened'
-GAVE_UP_LOOKUP = ('the lookup of what the lost create made failed, so it '
-                  'is not safe to repeat')
 
 _RNG = random.Random()
+_UNWELL = (Verdict.TRANSIENT, Verdict.AMBIGUOUS)
+_RESEND = object()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,16 +76,17 @@ class Retrier:
     :param reauthenticate: called with no argument on a REAUTH verdict;
         returns True when the next attempt will carry a new token. None
         means the token cannot be renewed.
-    :param budget: an object with ``try_spend() -> bool`` (may a retry be
-        made?) and ``deposit()`` (a call succeeded), shared by every call
-        to the service; None for no budget.
+    :param budget: the service's
+        :class:`~heat_retry_plugins.engine.budget.RetryBudget`, spent by
+        retries and refilled by successes; None for no budget.
+    :param breaker: the service's
+        :class:`~heat_retry_plugins.engine.breaker.CircuitBreaker`, or None.
+    :param throttle: the calling project's RetryBudget, spent instead of
+        ``budget`` by the retries of THROTTLED failures; None to spend
+        ``budget``.
     :param clock: a monotonic clock in seconds.
     :param sleep: sleeps for the given seconds.
-    :param wall_clock: the time of day in POSIX seconds, compared with the
-        creation time of a resource found by reconciliation.
     :param rng: the :class:`random.Random` that draws jitter.
-    :param breaker: the service's
-        :class:`~heat_retry_plugins.engine.guards.CircuitBreaker`, or None.
     """
 
     service: str
@@ -99,55 +94,45 @@ class Retrier:
     classify: typing.Callable[[BaseException], verdicts.Classification]
     reauthenticate: typing.Callable[[], bool] | None = None
     budget: typing.Any = None
+    breaker: typing.Any = None
+    throttle: typing.Any = None
     clock: typing.Callable[[], float] = time.monotonic
     sleep: typing.Callable[[float], None] = time.sleep
-    wall_clock: typing.Callable[[], float] = time.time
     rng: random.Random = _RNG
-    breaker: typing.Any = None
 
     def call(self, operation: policy_mod.OperationPolicy,
              func: typing.Callable[..., typing.Any],
              args: typing.Sequence[typing.Any] = (),
              kwargs: dict[str, typing.Any] | None = None,
-             reconciler: 'reconcile.Reconciler | None' = None
-             ) -> typing.Any:
+             reconciler: 'reconcile.Reconciler | None' = None,
+             label: str | None = None) -> typing.Any:
         """Call ``func(*args, **kwargs)`` under ``operation``'s policy.
 
         :param operation: the
             :class:`~heat_retry_plugins.engine.policy.OperationPolicy`.
-        :param func: the callable, typically a python-*client method.
+        :param func: the callable: a python-*client method, or one HTTP
+            request of the request layer.
         :param args: its positional arguments.
         :param kwargs: its keyword arguments.
         :param reconciler: for ``create`` and ``create_cleanup``, the
-            :class:`~heat_retry_plugins.engine.reconcile.Reconciler` that
-            finds what a lost attempt made; without one, an AMBIGUOUS
-            failure of a create is raised.
+            :class:`~heat_retry_plugins.engine.reconcile.Reconciler` of the
+            call's marked create; without one, an AMBIGUOUS failure of a
+            create is raised.
+        :param label: what is called, for log lines (``POST /servers``);
+            the function's name by default.
         :returns: what ``func`` returns; the adopted resource of a create
             whose response was lost; None for a ``delete`` whose retry found
             the resource already gone.
         :raises: the ORIGINAL exception of the last attempt when the engine
             gives up, with the attempts in its ``retry_history`` attribute;
-            :class:`~heat_retry_plugins.engine.reconcile.ReconcileError`
-            (from that exception) when a lost create cannot be reconciled;
-            :class:`~heat_retry_plugins.engine.guards.CircuitOpen`, without
+            :class:`~heat_retry_plugins.engine.errors.ReconcileError` (from
+            that exception) when a lost create cannot be reconciled;
+            :class:`~heat_retry_plugins.engine.errors.CircuitOpen`, without
             calling ``func``, while the service's breaker is open.
         """
-        if kwargs is None:
-            kwargs = {}
-        breaker = self.breaker
-        if breaker is not None:
-            breaker.before_call()
-        started = self.clock()
-        try:
-            result = func(*args, **kwargs)
-        except Exception as exc:
-            return _Call(self, operation, func, args, kwargs, reconciler,
-                         started).after_failure(exc)
-        if self.budget is not None:
-            self.budget.deposit()
-        if breaker is not None:
-            breaker.record_success()
-        return result
+        attempt = functools.partial(func, *args, **(kwargs or {}))
+        name = '%s [%s]' % (label or _name(func), operation.name)
+        return _Call(self, operation, reconciler, name).run(attempt)
 
     def remaining(self, started: float) -> 'Retrier':
         """This retrier, with the deadline left of a call that started."""
@@ -157,206 +142,166 @@ class Retrier:
 
 
 class _Call:
-    """The state of one call once its first attempt failed."""
+    """The attempts of one call, carrying out the decisions."""
 
-    def __init__(self, retrier, operation, func, args, kwargs, reconciler,
-                 started):
+    def __init__(self, retrier, operation, reconciler, name):
         self.retrier = retrier
         self.operation = operation
-        self.func = func
-        self.args = args
-        self.kwargs = kwargs
         self.reconciler = reconciler
-        self.started = started
-        self.started_wall = retrier.wall_clock() - (retrier.clock() -
-                                                    started)
+        self.name = name
         self.history = []
         self.attempt = 1
-        self.delay = None
+        self.previous_delay = None
         self.reauthenticated = False
-        self.ambiguous = False
+        self.lost_attempts = 0
+        self.started = None
 
-    @property
-    def name(self):
-        return _operation_name(self.operation, self.func)
-
-    def after_failure(self, exc):
+    def run(self, attempt):
         retrier = self.retrier
+        permit = _admit(retrier.breaker)
+        self.started = retrier.clock()
         while True:
-            found = retrier.classify(exc)
-            if retrier.breaker is not None:
-                if found.verdict in _SERVICE_UNWELL:
-                    retrier.breaker.record_failure()
+            with permit:
+                try:
+                    result = attempt()
+                except Exception as exc:
+                    error, found = exc, retrier.classify(exc)
+                    _record(permit, found)
                 else:
-                    retrier.breaker.record_success()
-            if (found.not_found and self.attempt > 1 and
-                    self.operation.not_found_is_done):
+                    permit.answered()
+                    return self._succeeded(result)
+            step = decision.decide(retrier.policy, self.operation,
+                                   self._state(), found, retrier.rng,
+                                   can_reconcile=self.reconciler is not None)
+            if isinstance(step, decision.Done):
                 LOG.info('%(service)s %(operation)s: not found on attempt '
                          '%(attempt)d, an earlier attempt did it',
-                         {'service': retrier.service,
-                          'operation': self.name, 'attempt': self.attempt})
+                         self._log_args())
                 return None
-            if self._must_reconcile(found):
-                adopted = self._reconcile(exc, found)
-                if adopted is not _NOTHING:
-                    return adopted
-                reason = None
-            else:
-                reason = self._refusal(found)
-            self.ambiguous |= found.verdict is Verdict.AMBIGUOUS
-            elapsed = retrier.clock() - self.started
-            if reason is None:
-                reason, self.delay = self._next_delay(found, elapsed)
-            self.history.append(Attempt(
-                self.attempt, _describe(exc, found), found.verdict,
-                found.request_id, elapsed, None if reason else self.delay))
-            if reason is None and found.verdict is Verdict.REAUTH:
-                self.reauthenticated = True
-                if not self._reauthenticate():
-                    reason = GAVE_UP_NO_REAUTH
-            if reason is not None:
-                self._give_up(exc, found, reason, elapsed)
-                raise exc
-            LOG.warning('Retrying %(service)s %(operation)s in %(delay).2fs '
-                        '(attempt %(attempt)d/%(max)d failed: %(error)s, '
-                        '%(verdict)s, request %(request_id)s)',
-                        {'service': retrier.service, 'operation': self.name,
-                         'delay': self.delay, 'attempt': self.attempt,
-                         'max': retrier.policy.max_attempts,
-                         'error': self.history[-1].error,
-                         'verdict': found.verdict.value,
-                         'request_id': found.request_id or '-'})
-            if self.delay > 0:
-                retrier.sleep(self.delay)
-            if (retrier.breaker is not None and
-                    retrier.breaker.state is not retrier.breaker.CLOSED):
-                self._give_up(exc, found, GAVE_UP_BREAKER,
-                              retrier.clock() - self.started)
-                raise exc
+            if isinstance(step, decision.Reconcile):
+                outcome = self._reconcile(error, found)
+                if outcome is not _RESEND:
+                    return outcome
+                step = decision.schedule(retrier.policy, self._state(),
+                                         found, retrier.rng)
+            permit = self._prepare_retry(error, found, step)
+            # NOTE: after the decision: a 409 is judged by the attempts
+            # before it, and only a lost attempt makes the next ones so.
+            if found.verdict is Verdict.AMBIGUOUS:
+                self.lost_attempts += 1
             self.attempt += 1
-            try:
-                result = self.func(*self.args, **self.kwargs)
-            except Exception as next_exc:
-                exc = next_exc
-                continue
-            if retrier.budget is not None:
-                retrier.budget.deposit()
-            if retrier.breaker is not None:
-                retrier.breaker.record_success()
-            return result
 
-    def _must_reconcile(self, found):
-        """Is this a create that may have made its resource?"""
-        if self.operation.on_ambiguous not in policy_mod.RECONCILING:
-            return False
-        if found.verdict is Verdict.AMBIGUOUS:
-            return True
-        # NOTE: a 409 after an ambiguous attempt is that attempt's work.
-        return found.conflict and self.ambiguous
+    def _state(self):
+        return decision.CallState(
+            attempt=self.attempt,
+            elapsed=self.retrier.clock() - self.started,
+            previous_delay=self.previous_delay,
+            reauthenticated=self.reauthenticated,
+            lost=self.lost_attempts > 0)
 
-    def _refusal(self, found):
-        """Return why ``found`` may not be retried at all, or None."""
-        verdict = found.verdict
-        if verdict is Verdict.FATAL:
-            return GAVE_UP_FATAL
-        if verdict is Verdict.REAUTH and self.reauthenticated:
-            return GAVE_UP_REAUTH
-        if (verdict is Verdict.AMBIGUOUS and
-                self.operation.on_ambiguous is not OnAmbiguous.RETRY):
-            return GAVE_UP_UNSAFE
-        return None
-
-    def _next_delay(self, found, elapsed):
-        """Return (reason to give up or None, delay before the next try)."""
+    def _succeeded(self, result):
         retrier = self.retrier
-        policy = retrier.policy
-        if self.attempt >= policy.max_attempts:
-            return GAVE_UP_ATTEMPTS, None
-        if found.verdict is Verdict.REAUTH:
-            delay = 0.0
-        else:
-            delay = backoff.backoff_delay(policy, self.attempt, self.delay,
-                                          retrier.rng)
-            if found.retry_after is not None:
-                delay = min(policy.max_delay, max(delay, found.retry_after))
-        if elapsed + delay >= policy.deadline:
-            return GAVE_UP_DEADLINE, None
-        if retrier.budget is not None and not retrier.budget.try_spend():
-            return GAVE_UP_BUDGET, None
-        return None, delay
+        for budget in (retrier.budget, retrier.throttle):
+            if budget is not None:
+                budget.deposit()
+        if self.reconciler is not None and self.lost_attempts:
+            self.reconciler.settled(result, self.lost_attempts)
+        return result
 
-    def _reconcile(self, exc, found):
+    def _prepare_retry(self, error, found, step):
+        """Spend, renew and sleep for a Retry; raise ``error`` otherwise."""
+        if isinstance(step, decision.GiveUp):
+            self._give_up(error, found, step.reason)
+        if not self._spend(found):
+            self._give_up(error, found, decision.GAVE_UP_BUDGET)
+        if step.reauthenticate:
+            self.reauthenticated = True
+            if not self._reauthenticate():
+                self._give_up(error, found, decision.GAVE_UP_NO_REAUTH)
+        self._remember(error, found, step.delay)
+        LOG.warning('Retrying %(service)s %(operation)s in %(delay).2fs '
+                    '(attempt %(attempt)d/%(max)d failed: %(error)s, '
+                    '%(verdict)s, request %(request_id)s)',
+                    dict(self._log_args(), delay=step.delay,
+                         max=self.retrier.policy.max_attempts,
+                         error=self.history[-1].error,
+                         verdict=found.verdict.value,
+                         request_id=found.request_id or '-'))
+        if step.delay > 0:
+            self.retrier.sleep(step.delay)
+        self.previous_delay = step.delay
+        breaker = self.retrier.breaker
+        permit = (breaker_mod.Permit(None, probe=False) if breaker is None
+                  else breaker.admit_retry())
+        if permit is None:
+            self._give_up(error, found, decision.GAVE_UP_BREAKER)
+        return permit
+
+    def _spend(self, found):
+        retrier = self.retrier
+        budget = retrier.budget
+        if found.verdict is Verdict.THROTTLED and retrier.throttle is not None:
+            budget = retrier.throttle
+        return budget is None or budget.try_spend()
+
+    def _reconcile(self, error, found):
         """Adopt what the lost attempt made, or clear the way to resend.
 
-        :returns: the adopted resource, or ``_NOTHING`` to send the create
-            again.
-        :raises: the original exception when there is no way to reconcile;
-            ReconcileError when reconciling would mean guessing.
+        :returns: the adopted response, or ``_RESEND``.
+        :raises: ``error`` when the lookup fails or the name is not ours.
         """
         reconciler = self.reconciler
-        name = reconciler.name(self.args, self.kwargs) if reconciler else None
-        if name is None:
-            self._give_up(exc, found, GAVE_UP_UNSAFE,
-                          self.retrier.clock() - self.started)
-            raise exc
         within = self.retrier.remaining(self.started)
         try:
-            matches = within.call(policy_mod.DEFAULT, reconciler.find, (name,))
+            matches = within.call(policy_mod.DEFAULT, reconciler.find,
+                                  label='find %s' % reconciler.kind)
         except Exception:
             # NOTE: what matters to the caller is that the create failed;
             # the lookup's own failure is in the log.
-            self._give_up(exc, found, GAVE_UP_LOOKUP,
-                          self.retrier.clock() - self.started)
-            raise exc
-        matches = list(matches)
-        if len(matches) > 1:
-            raise reconcile.ReconcileError(
-                reconciler.kind, name, matches,
-                '%d of them exist' % len(matches)) from exc
-        if matches:
-            created = reconciler.created_at(matches[0])
-            if (created is not None and
-                    created < self.started_wall - reconcile.CLOCK_SLACK):
-                raise reconcile.ReconcileError(
-                    reconciler.kind, name, matches,
-                    'the one that exists predates this create') from exc
-        if not matches:
-            return _NOTHING
-        resource = matches[0]
-        if (self.operation.on_ambiguous is OnAmbiguous.RECONCILE and
-                reconciler.adoptable(self.args, self.kwargs)):
-            self._log_reconciled('Adopted', reconciler, name, resource)
-            if self.retrier.budget is not None:
-                self.retrier.budget.deposit()
-            return resource
-        within.call(policy_mod.DELETE, reconciler.delete, (resource,))
-        self._await_gone(within, reconciler, name, resource, exc)
-        self._log_reconciled('Deleted', reconciler, name, resource)
-        return _NOTHING
+            self._give_up(error, found, decision.GAVE_UP_LOOKUP)
+        adopt = self.operation.on_ambiguous is policy_mod.OnAmbiguous.RECONCILE
+        judged = reconcile.judge(reconciler, matches, adopt=adopt)
+        if isinstance(judged, reconcile.Resend):
+            if found.conflict:
+                self._give_up(error, found, decision.GAVE_UP_NOT_OURS)
+            return _RESEND
+        if isinstance(judged, reconcile.Cleanup):
+            for resource in judged.resources:
+                self._delete(within, resource, 'Deleted', error)
+            return _RESEND
+        for resource in judged.extra:
+            self._delete(within, resource, 'Deleted the duplicate', error)
+        self._log_reconciled('Adopted', judged.resource)
+        self.lost_attempts += found.verdict is Verdict.AMBIGUOUS
+        return self._succeeded(reconciler.respond(judged.resource))
 
-    def _await_gone(self, within, reconciler, name, resource, exc):
-        retry = 0
-        delay = None
+    def _delete(self, within, resource, action, error):
+        reconciler = self.reconciler
+        within.call(policy_mod.DELETE, reconciler.delete, (resource,),
+                    label='delete %s' % reconciler.kind)
+        retry, delay = 0, None
         while not within.call(policy_mod.DEFAULT, reconciler.is_gone,
-                              (resource,)):
+                              (resource,), label='find %s' % reconciler.kind):
             retry += 1
             delay = backoff.backoff_delay(within.policy, retry, delay,
                                           within.rng)
             if (self.retrier.clock() - self.started + delay >=
                     self.retrier.policy.deadline):
-                raise reconcile.ReconcileError(
-                    reconciler.kind, name, [resource],
+                raise errors.ReconcileError(
+                    reconciler.kind, reconciler.name,
+                    [reconciler.identify(resource)],
                     'it was deleted but is not gone before the '
-                    'deadline') from exc
+                    'deadline') from error
             within.sleep(delay)
+        self._log_reconciled(action, resource)
 
-    def _log_reconciled(self, action, reconciler, name, resource):
+    def _log_reconciled(self, action, resource):
+        reconciler = self.reconciler
         LOG.warning('%(action)s %(service)s %(kind)s %(name)s (%(id)s) that '
-                    'the lost attempt %(attempt)d of %(operation)s made',
-                    {'action': action, 'service': self.retrier.service,
-                     'kind': reconciler.kind, 'name': name,
-                     'id': reconciler.identify(resource),
-                     'attempt': self.attempt, 'operation': self.name})
+                    'a lost attempt of %(operation)s made',
+                    dict(self._log_args(), action=action,
+                         kind=reconciler.kind, name=reconciler.name,
+                         id=reconciler.identify(resource)))
 
     def _reauthenticate(self):
         retrier = self.retrier
@@ -370,45 +315,70 @@ class _Call:
                          'error': type(exc).__name__})
             return False
 
-    def _give_up(self, exc, found, reason, elapsed):
-        history = self.history
-        if not history or history[-1].number != self.attempt:
-            history.append(Attempt(self.attempt, _describe(exc, found),
-                                   found.verdict, found.request_id,
-                                   elapsed, None))
-        exc.retry_history = tuple(history)
-        attempts = len(history)
-        if hasattr(exc, 'add_note'):
-            exc.add_note('heat-retry-plugins: %s %s gave up after %d '
-                         'attempt(s): %s' % (self.retrier.service, self.name,
-                                             attempts, reason))
-        if attempts == 1 and reason == GAVE_UP_FATAL:
+    def _remember(self, error, found, delay):
+        self.history.append(Attempt(
+            self.attempt, _describe(error, found), found.verdict,
+            found.request_id, self.retrier.clock() - self.started, delay))
+
+    def _give_up(self, error, found, reason):
+        """Attach the history, log why, and raise ``error``."""
+        if found.settled:
+            # NOTE: the inner loop that settled it logged it and attached
+            # its own history, which says more than ours.
+            raise error
+        self._remember(error, found, None)
+        error.retry_history = tuple(self.history)
+        attempts = len(self.history)
+        if hasattr(error, 'add_note'):
+            error.add_note('heat-retry-plugins: %s %s gave up after %d '
+                           'attempt(s): %s' % (self.retrier.service,
+                                               self.name, attempts, reason))
+        if attempts > 1 or reason != decision.GAVE_UP_FATAL:
             # NOTE: a first-time 404 or 409 is an answer, not a failure of
             # this layer (Heat probes with it); it is not worth a WARNING.
-            return
-        LOG.warning('Giving up on %(service)s %(operation)s after '
-                    '%(attempts)d attempt(s) in %(elapsed).2fs: %(reason)s '
-                    '(last error: %(error)s, %(verdict)s, request '
-                    '%(request_id)s)',
-                    {'service': self.retrier.service, 'operation': self.name,
-                     'attempts': attempts, 'elapsed': elapsed,
-                     'reason': reason, 'error': history[-1].error,
-                     'verdict': found.verdict.value,
-                     'request_id': found.request_id or '-'})
+            LOG.warning('Giving up on %(service)s %(operation)s after '
+                        '%(attempts)d attempt(s) in %(elapsed).2fs: '
+                        '%(reason)s (last error: %(error)s, %(verdict)s, '
+                        'request %(request_id)s)',
+                        dict(self._log_args(), attempts=attempts,
+                             elapsed=self.history[-1].elapsed,
+                             reason=reason, error=self.history[-1].error,
+                             verdict=found.verdict.value,
+                             request_id=found.request_id or '-'))
+        raise error
+
+    def _log_args(self):
+        return {'service': self.retrier.service, 'operation': self.name,
+                'attempt': self.attempt}
 
 
-_NOTHING = object()
-_SERVICE_UNWELL = (Verdict.TRANSIENT, Verdict.AMBIGUOUS, Verdict.THROTTLED)
+def _admit(breaker):
+    if breaker is None:
+        return breaker_mod.Permit(None, probe=False)
+    return breaker.admit()
 
 
-def _operation_name(operation, func):
-    name = getattr(func, '__qualname__', None) or type(func).__name__
-    return '%s [%s]' % (name, operation.name)
+def _record(permit, found):
+    """Tell the breaker what a failed attempt says about the service."""
+    if found.settled:
+        permit.neutral()
+    elif found.verdict in _UNWELL:
+        permit.failed()
+    else:
+        # NOTE: a 4xx, a 401 and a 429 are answers: the service is up. A
+        # 429 belongs to the project that got it and never opens the
+        # breaker.
+        permit.answered()
+
+
+def _name(func):
+    return getattr(func, '__qualname__', None) or type(func).__name__
 
 
 def _describe(exc, found):
     # NOTE: only the class name and the status: an exception's message can
     # quote a request body, and request bodies carry passwords and keys.
+    name = getattr(exc, 'log_name', None) or type(exc).__name__
     if found.status:
-        return '%s (HTTP %d)' % (type(exc).__name__, found.status)
-    return type(exc).__name__
+        return '%s (HTTP %d)' % (name, found.status)
+    return name

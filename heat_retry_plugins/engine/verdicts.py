@@ -54,6 +54,10 @@ class Classification:
     :param not_found: True for a 404: a ``delete`` that was retried is done.
     :param conflict: True for a 409: a create that was retried after an
         AMBIGUOUS failure met what its earlier attempt made.
+    :param settled: the failure was already retried to its end by an inner
+        retry loop (the request layer, or the loop of another service such
+        as the token endpoint's): an enclosing loop gives up at once and
+        does not count it against its own service.
     """
 
     verdict: Verdict
@@ -62,6 +66,7 @@ class Classification:
     request_id: str | None = None
     not_found: bool = False
     conflict: bool = False
+    settled: bool = False
 
 
 #: The classification of an exception nobody recognised: a bug is never

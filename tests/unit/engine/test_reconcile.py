@@ -1,13 +1,19 @@
-"""Reconciling creates whose response was lost, with a fake service."""
+"""Reconciling creates whose response was lost, by ownership token.
+
+A fake in-memory service holds named things, each with the token of the
+call that made it (or none: someone else's). Its creates can be made to
+fail before or after they act, to land late, or to meet a taken name.
+"""
 
 import itertools
 import logging
 
 import pytest
 
+from heat_retry_plugins.engine import decision
+from heat_retry_plugins.engine import errors
 from heat_retry_plugins.engine import policy as policy_mod
 from heat_retry_plugins.engine import reconcile
-from heat_retry_plugins.engine import retrying
 from heat_retry_plugins.engine import verdicts
 from tests.unit.engine import fakes
 
@@ -18,231 +24,287 @@ POLICY = policy_mod.RetryPolicy(max_attempts=4, initial_delay=1.0,
 
 
 class Thing:
-    def __init__(self, id, name, created):
-        self.id, self.name, self.created = id, name, created
+    def __init__(self, id, name, token):
+        self.id, self.name, self.token = id, name, token
 
 
 class Service:
-    """An in-memory service whose creates and lookups can be made to fail."""
+    """Names are unique when ``unique``; faults are consumed in order."""
 
-    def __init__(self, clock, wall_offset=5000.0):
-        self.clock = clock
-        self.wall_offset = wall_offset
+    def __init__(self, unique=False):
+        self.unique = unique
         self.things = []
         self.ids = itertools.count(1)
-        self.create_faults = []   # 'after' | 'before' | 'conflict' | None
-        self.lookup_faults = []
+        self.create_faults = []   # 'after' | 'before' | 'late' | None
+        self.lookup_faults = []   # Verdicts of lookups that fail
+        self.late = []
         self.creates = 0
+        self.deletes = []
+        self.stubborn = False     # deleted things stay until a later look
 
-    def wall(self):
-        return self.clock() + self.wall_offset
-
-    def add(self, name, created=None):
-        thing = Thing(next(self.ids), name,
-                      self.wall() if created is None else created)
+    def add(self, name, token=None):
+        thing = Thing(next(self.ids), name, token)
         self.things.append(thing)
         return thing
 
-    def create(self, name):
+    def create(self, name, token):
         self.creates += 1
         fault = self.create_faults.pop(0) if self.create_faults else None
         if fault == 'before':
             raise fakes.failure(Verdict.TRANSIENT, status=503)
-        if any(t.name == name for t in self.things) and fault != 'dup':
+        if fault == 'late':
+            # NOTE: answered 504 at once; the create lands later.
+            self.late.append((name, token))
+            raise fakes.failure(Verdict.AMBIGUOUS, status=504)
+        if self.unique and any(t.name == name for t in self.things):
             raise fakes.failure(Verdict.FATAL, status=409, conflict=True)
-        thing = self.add(name)
-        if fault in ('after', 'dup'):
+        thing = self.add(name, token)
+        if fault == 'after':
             raise fakes.failure(Verdict.AMBIGUOUS, status=500)
         return thing
+
+    def land(self):
+        for name, token in self.late:
+            self.add(name, token)
+        self.late = []
 
 
 class ThingReconciler(reconcile.Reconciler):
     kind = 'thing'
 
-    def __init__(self, service):
+    def __init__(self, service, name, token, adoptable=True):
         self.service = service
-        self.deleted = []
+        self._name = name
+        self.token = token
+        self.adoptable = adoptable
+        self.settled_with = None
 
-    def name(self, args, kwargs):
-        return kwargs.get('name', args[0] if args else None)
+    @property
+    def name(self):
+        return self._name
 
-    def find(self, name):
+    def find(self):
         if self.service.lookup_faults:
-            fault = self.service.lookup_faults.pop(0)
-            if fault:
-                raise fakes.failure(fault, status=503)
-        return [t for t in self.service.things if t.name == name]
+            raise fakes.failure(self.service.lookup_faults.pop(0),
+                                status=503)
+        return [t for t in self.service.things if t.name == self._name]
 
-    def created_at(self, thing):
-        return thing.created
+    def is_ours(self, thing):
+        return thing.token == self.token
+
+    def identify(self, thing):
+        return thing.id
 
     def delete(self, thing):
-        self.deleted.append(thing.id)
-        self.service.things.remove(thing)
+        self.service.deletes.append(thing.id)
+        if not self.service.stubborn:
+            self.service.things.remove(thing)
+
+    def is_gone(self, thing):
+        if self.service.stubborn:
+            # NOTE: still there at the first look, gone at the next.
+            self.service.stubborn = False
+            self.service.things.remove(thing)
+            return False
+        return thing not in self.service.things
+
+    def respond(self, thing):
+        return thing
+
+    def settled(self, result, lost_attempts):
+        self.settled_with = (result, lost_attempts)
 
 
-def setup(policy_name='create', policy=POLICY):
+def create(service, name='web-1', token='t1', policy='create', **kwargs):
     clock = fakes.FakeClock()
-    service = Service(clock)
-    reconciler = ThingReconciler(service)
-    retrier = fakes.make_retrier(policy, clock, wall_clock=service.wall)
-    operation = policy_mod.operation_policy(policy_name)
-
-    def create(name):
-        return retrier.call(operation, service.create, (name,),
-                            reconciler=reconciler)
-    return service, reconciler, create, clock
+    reconciler = ThingReconciler(service, name, token, **kwargs)
+    retrier = fakes.make_retrier(POLICY, clock)
+    result = retrier.call(policy_mod.operation_policy(policy),
+                          service.create, (name, token),
+                          reconciler=reconciler)
+    return result, reconciler, clock
 
 
-def test_create_adopts_what_the_lost_attempt_made():
-    service, reconciler, create, clock = setup()
+def test_a_lost_create_is_adopted_by_its_token():
+    service = Service()
     service.create_faults = ['after']
-    thing = create('web-1')
-    assert [t.id for t in service.things] == [thing.id]
+    made, reconciler, clock = create(service)
+    assert made.token == 't1' and service.things == [made]
     assert service.creates == 1
+    assert reconciler.settled_with == (made, 1)
 
 
-def test_create_resends_when_the_lost_attempt_made_nothing():
-    service, reconciler, create, clock = setup()
-
-    def lost_before_processing(name):
-        raise fakes.failure(Verdict.AMBIGUOUS, status=502)
-    outcomes = iter([lost_before_processing, service.create])
-    retrier = fakes.make_retrier(POLICY, clock, wall_clock=service.wall)
-    thing = retrier.call(policy_mod.CREATE,
-                         lambda name: next(outcomes)(name), ('db-1',),
-                         reconciler=reconciler)
-    assert [t.id for t in service.things] == [thing.id]
-    assert clock.sleeps == [1.0]
-
-
-def test_conflict_after_an_ambiguous_attempt_is_that_attempts_work():
-    service, reconciler, create, clock = setup()
-    # The first lookup fails to see it (eventual consistency), the resend
-    # gets 409: the second lookup finds it.
-    service.create_faults = ['after']
-    service.lookup_faults = []
-    original_find = reconciler.find
-    views = iter([[], None])
-
-    def find(name):
-        view = next(views)
-        return original_find(name) if view is None else view
-    reconciler.find = find
-    thing = create('web-2')
+def test_a_create_that_made_nothing_is_sent_again_with_the_same_token():
+    service = Service()
+    service.create_faults = ['before', 'after', None]
+    made, reconciler, clock = create(service)
     assert service.creates == 2
-    assert [t.id for t in service.things] == [thing.id]
+    assert [t.token for t in service.things] == ['t1']
 
 
-def test_conflict_on_a_first_attempt_is_raised():
-    service, reconciler, create, clock = setup()
-    service.add('taken', created=service.wall() - 3600)
+def test_a_same_named_thing_without_the_token_is_never_adopted():
+    service = Service()
+    theirs = service.add('web-1', token=None)
+    older_ours = service.add('web-1', token='another-call')
+    service.create_faults = ['late']
+    made, reconciler, clock = create(service)
+    # Neither theirs nor another call's thing was adopted or touched.
+    assert made not in (theirs, older_ours)
+    assert made.token == 't1'
+    assert service.deletes == []
+    assert service.things[:2] == [theirs, older_ours]
+
+
+def test_a_unique_name_taken_by_someone_else_fails_as_a_conflict():
+    service = Service(unique=True)
+    theirs = service.add('finance', token=None)
+    service.create_faults = ['late']   # a 502/504 that was never processed
+    service.late = []
     with pytest.raises(fakes.Failure) as raised:
-        create('taken')
+        create(service, name='finance')
+    assert raised.value.classification.status == 409
+    assert any(decision.GAVE_UP_NOT_OURS in note
+               for note in raised.value.__notes__)
+    assert service.things == [theirs] and service.deletes == []
+
+
+def test_a_conflict_after_a_lost_attempt_adopts_what_carries_the_token():
+    service = Service(unique=True)
+    service.create_faults = ['late']
+    service.lookup_faults = [Verdict.TRANSIENT]   # the lookup fails once,
+
+    def land_then_fail(*args, **kwargs):
+        service.land()   # the lost create lands before the resend
+        return real(*args, **kwargs)
+    real = service.create
+    service.create = land_then_fail
+    made, reconciler, clock = create(service, name='finance')
+    assert made.token == 't1' and len(service.things) == 1
+
+
+def test_a_conflict_on_a_first_attempt_is_raised_at_once():
+    service = Service(unique=True)
+    service.add('finance', token=None)
+    with pytest.raises(fakes.Failure) as raised:
+        create(service, name='finance')
     assert raised.value.classification.conflict
-
-
-def test_a_transient_lookup_failure_is_retried_within_the_deadline():
-    service, reconciler, create, clock = setup()
-    service.create_faults = ['after']
-    service.lookup_faults = [Verdict.TRANSIENT, Verdict.TRANSIENT, None]
-    thing = create('web-3')
-    assert [t.id for t in service.things] == [thing.id]
     assert service.creates == 1
+
+
+def test_duplicates_that_carry_the_token_are_deleted_when_one_is_adopted():
+    service = Service()
+    service.add('web-1', token='t1')
+    service.add('web-1', token='t1')
+    service.create_faults = ['after']
+    made, reconciler, clock = create(service)
+    assert [t.token for t in service.things] == ['t1']
+    assert made in service.things
+    assert len(service.deletes) == 2
+
+
+def test_a_lookup_failure_is_retried_within_the_deadline():
+    service = Service()
+    service.create_faults = ['after']
+    service.lookup_faults = [Verdict.TRANSIENT]
+    made, reconciler, clock = create(service)
+    assert service.creates == 1 and made.token == 't1'
 
 
 def test_a_lookup_that_keeps_failing_raises_the_create_error():
-    service, reconciler, create, clock = setup()
+    service = Service()
     service.create_faults = ['after']
     service.lookup_faults = [Verdict.TRANSIENT] * 10
     with pytest.raises(fakes.Failure) as raised:
-        create('web-4')
+        create(service)
     assert raised.value.classification.status == 500
-    assert service.creates == 1
+    assert any(decision.GAVE_UP_LOOKUP in n for n in raised.value.__notes__)
 
 
-def test_two_resources_with_the_name_raise_instead_of_guessing():
-    service, reconciler, create, clock = setup()
-    service.create_faults = ['dup', 'dup']
-    reconciler.find = lambda name: [service.add(name), service.add(name)]
-    with pytest.raises(reconcile.ReconcileError, match='2 of them exist') \
-            as raised:
-        create('web-5')
-    assert isinstance(raised.value.__cause__, fakes.Failure)
-
-
-def test_a_resource_that_predates_the_create_is_not_adopted():
-    service, reconciler, create, clock = setup()
-    service.add('web-6', created=service.wall() - 60)
-
-    def lost(name):
-        raise fakes.failure(Verdict.AMBIGUOUS, status=504)
-    retrier = fakes.make_retrier(POLICY, clock, wall_clock=service.wall)
-    with pytest.raises(reconcile.ReconcileError, match='predates'):
-        retrier.call(policy_mod.CREATE, lost, ('web-6',),
-                     reconciler=reconciler)
-
-
-def test_create_without_a_reconciler_raises_on_ambiguous():
-    clock = fakes.FakeClock()
-    service = Service(clock)
+def test_create_cleanup_deletes_what_carries_the_token_then_resends():
+    service = Service()
+    theirs = service.add('key', token=None)
     service.create_faults = ['after']
+    made, reconciler, clock = create(service, name='key',
+                                     policy='create_cleanup')
+    assert service.creates == 2
+    assert service.things == [theirs, made]
+    assert len(service.deletes) == 1
+
+
+def test_an_unadoptable_resource_is_cleaned_up_as_create_cleanup():
+    service = Service()
+    service.create_faults = ['after']
+    made, reconciler, clock = create(service, adoptable=False)
+    assert service.creates == 2 and service.things == [made]
+
+
+def test_cleanup_waits_until_the_resource_is_gone():
+    service = Service()
+    service.create_faults = ['after']
+    service.stubborn = True
+    made, reconciler, clock = create(service, policy='create_cleanup')
+    assert clock.sleeps[0] == 1.0   # the backoff of the wait for it to go
+    assert service.creates == 2
+
+
+def test_cleanup_gives_up_when_the_resource_never_goes():
+    service = Service()
+    service.create_faults = ['after']
+
+    class Stuck(ThingReconciler):
+        def is_gone(self, thing):
+            return False
+    clock = fakes.FakeClock()
+    retrier = fakes.make_retrier(POLICY, clock)
+    with pytest.raises(errors.ReconcileError) as raised:
+        retrier.call(policy_mod.CREATE_CLEANUP, service.create,
+                     ('web-1', 't1'),
+                     reconciler=Stuck(service, 'web-1', 't1'))
+    assert 'not gone before the deadline' in str(raised.value)
+    assert raised.value.__cause__.classification.status == 500
+
+
+def test_a_late_landing_is_reported_to_the_reconciler_for_sweeping():
+    service = Service()
+    service.create_faults = ['late', None]
+    made, reconciler, clock = create(service)
+    assert service.creates == 2
+    service.land()
+    assert reconciler.settled_with == (made, 1)
+    extra = reconcile.extras(reconciler, reconciler.find(), made.id)
+    assert [t.token for t in extra] == ['t1'] and extra[0] is not made
+
+
+def test_without_a_reconciler_an_ambiguous_create_is_not_repeated():
+    service = Service()
+    service.create_faults = ['after']
+    clock = fakes.FakeClock()
     retrier = fakes.make_retrier(POLICY, clock)
     with pytest.raises(fakes.Failure):
-        retrier.call(policy_mod.CREATE, service.create, ('x',))
+        retrier.call(policy_mod.CREATE, service.create, ('web-1', 't1'))
     assert service.creates == 1
 
 
-def test_create_without_a_reconciler_retries_what_was_not_processed():
-    clock = fakes.FakeClock()
-    service = Service(clock)
-    service.create_faults = ['before']
-    retrier = fakes.make_retrier(POLICY, clock)
-    thing = retrier.call(policy_mod.CREATE, service.create, ('x',))
-    assert [t.id for t in service.things] == [thing.id]
-
-
-def test_create_cleanup_deletes_what_the_lost_attempt_made_then_resends():
-    service, reconciler, create, clock = setup('create_cleanup')
-    service.create_faults = ['after']
-    thing = create('key-1')
-    assert reconciler.deleted == [1]
-    assert [t.id for t in service.things] == [thing.id] == [2]
-    assert service.creates == 2
-
-
-def test_create_cleanup_waits_until_the_resource_is_gone():
-    service, reconciler, create, clock = setup('create_cleanup')
-    service.create_faults = ['after']
-    gone_after = iter([False, False, True])
-    reconciler.is_gone = lambda thing: next(gone_after)
-    create('key-2')
-    assert service.creates == 2
-    # Two polls for the delete, then the backoff before the resend.
-    assert clock.sleeps == [1.0, 2.0, 1.0]
-
-
-def test_create_cleanup_gives_up_when_it_never_goes():
-    service, reconciler, create, clock = setup('create_cleanup')
-    service.create_faults = ['after']
-    reconciler.is_gone = lambda thing: False
-    with pytest.raises(reconcile.ReconcileError, match='not gone'):
-        create('key-3')
-    assert sum(clock.sleeps) < POLICY.deadline
-
-
-def test_adoption_and_cleanup_are_logged(caplog):
+def test_adoption_and_sweeps_are_logged_with_ids(caplog):
     caplog.set_level(logging.WARNING, logger='heat_retry_plugins')
-    service, reconciler, create, clock = setup()
+    service = Service()
+    service.add('web-1', token='t1')
+    service.add('web-1', token='t1')
     service.create_faults = ['after']
-    create('web-9')
-    (record,) = caplog.records
-    assert record.getMessage().startswith(
-        'Adopted nova thing web-9 (1) that the lost attempt 1 of')
+    create(service)
+    text = caplog.text
+    assert 'Adopted nova thing web-1 (1)' in text
+    assert 'Deleted the duplicate nova thing web-1 (2)' in text
 
 
-def test_reconcile_errors_say_what_and_why():
-    error = reconcile.ReconcileError('server', 'web', [1, 2], 'two exist')
-    assert str(error) == ("Cannot reconcile the server named 'web' after "
-                          "its create failed ambiguously: two exist")
-    assert retrying.GAVE_UP_LOOKUP
+def test_judge_is_a_pure_function_of_what_was_found():
+    service = Service()
+    reconciler = ThingReconciler(service, 'x', 't1')
+    ours, theirs = Thing(1, 'x', 't1'), Thing(2, 'x', None)
+    assert reconcile.judge(reconciler, []) == reconcile.Resend()
+    assert reconcile.judge(reconciler, [theirs]) == reconcile.Resend(
+        (theirs,))
+    assert reconcile.judge(reconciler, [theirs, ours]) == reconcile.Adopt(
+        ours)
+    assert reconcile.judge(reconciler, [ours], adopt=False) == \
+        reconcile.Cleanup((ours,))

@@ -4,8 +4,8 @@ import logging
 
 import pytest
 
+from heat_retry_plugins.engine import decision
 from heat_retry_plugins.engine import policy as policy_mod
-from heat_retry_plugins.engine import retrying
 from heat_retry_plugins.engine import verdicts
 from tests.unit.engine import fakes
 
@@ -69,7 +69,7 @@ def test_gives_up_after_max_attempts_with_the_original_exception():
     assert [a.number for a in history] == [1, 2, 3, 4]
     assert [a.delay for a in history] == [1.0, 2.0, 4.0, None]
     assert history[0].error == 'Failure (HTTP 503)'
-    assert any(retrying.GAVE_UP_ATTEMPTS in n
+    assert any(decision.GAVE_UP_ATTEMPTS in n
                for n in raised.value.__notes__)
 
 
@@ -126,7 +126,7 @@ def test_a_retry_that_cannot_start_before_the_deadline_is_not_made():
         retrier.call(operation, func)
     assert clock.sleeps == []
     assert func.calls == 1
-    assert any(retrying.GAVE_UP_DEADLINE in n
+    assert any(decision.GAVE_UP_DEADLINE in n
                for n in raised.value.__notes__)
 
 
@@ -171,7 +171,7 @@ def test_reauth_that_cannot_renew_the_token_gives_up(reauthenticate):
     with pytest.raises(fakes.Failure) as raised:
         retrier.call(operation, func)
     assert func.calls == 1
-    assert any(retrying.GAVE_UP_NO_REAUTH in n
+    assert any(decision.GAVE_UP_NO_REAUTH in n
                for n in raised.value.__notes__)
 
 
@@ -216,7 +216,7 @@ def test_empty_budget_stops_retries_but_not_first_attempts():
     with pytest.raises(fakes.Failure) as raised:
         retrier.call(operation, func)
     assert func.calls == 2
-    assert any(retrying.GAVE_UP_BUDGET in n for n in raised.value.__notes__)
+    assert any(decision.GAVE_UP_BUDGET in n for n in raised.value.__notes__)
 
 
 def test_success_deposits_in_the_budget():
@@ -241,7 +241,7 @@ def test_one_warning_per_retry_and_one_on_giving_up(caplog):
     assert 'request req-0' in warnings[0]
     assert warnings[-1].startswith('Giving up on nova Script [default] '
                                    'after 4 attempt(s)')
-    assert retrying.GAVE_UP_ATTEMPTS in warnings[-1]
+    assert decision.GAVE_UP_ATTEMPTS in warnings[-1]
 
 
 def test_first_time_fatal_error_is_not_logged(caplog):
@@ -261,7 +261,7 @@ def test_ambiguous_create_is_not_repeated_and_says_why(caplog):
         retrier.call(operation, func)
     assert func.calls == 1
     (record,) = caplog.records
-    assert retrying.GAVE_UP_UNSAFE in record.getMessage()
+    assert decision.GAVE_UP_UNSAFE in record.getMessage()
 
 
 def test_log_lines_never_carry_the_exception_message(caplog):

@@ -1,0 +1,189 @@
+"""The circuit breaker, with a fake clock: opening, probes, permits."""
+
+import logging
+
+import pytest
+
+from heat_retry_plugins.engine import breaker as breaker_mod
+from heat_retry_plugins.engine import decision
+from heat_retry_plugins.engine import errors
+from heat_retry_plugins.engine import policy as policy_mod
+from heat_retry_plugins.engine import verdicts
+from tests.unit.engine import fakes
+
+Verdict = verdicts.Verdict
+CLOSED, OPEN, HALF_OPEN = (breaker_mod.CLOSED, breaker_mod.OPEN,
+                           breaker_mod.HALF_OPEN)
+
+
+def make_breaker(clock, threshold=3, cooldown=10.0, probe_timeout=5.0):
+    return breaker_mod.CircuitBreaker('nova', threshold, cooldown,
+                                      probe_timeout, clock=clock)
+
+
+def fail(breaker, times):
+    for _ in range(times):
+        with breaker.admit() as permit:
+            permit.failed()
+
+
+def opened(clock, **kwargs):
+    breaker = make_breaker(clock, **kwargs)
+    fail(breaker, 3)
+    assert breaker.state is OPEN
+    return breaker
+
+
+def test_breaker_opens_after_a_run_of_failures_and_fails_fast():
+    clock = fakes.FakeClock()
+    breaker = opened(clock)
+    with pytest.raises(errors.CircuitOpen) as raised:
+        breaker.admit()
+    assert raised.value.retry_in == 10.0
+    assert 'nova is failing' in str(raised.value)
+
+
+def test_an_answer_resets_the_run():
+    clock = fakes.FakeClock()
+    breaker = make_breaker(clock)
+    fail(breaker, 2)
+    with breaker.admit() as permit:
+        permit.answered()
+    fail(breaker, 2)
+    assert breaker.state is CLOSED
+
+
+def test_after_the_cooldown_one_probe_goes_through():
+    clock = fakes.FakeClock()
+    breaker = opened(clock)
+    clock.now += 10.0
+    probe = breaker.admit()
+    assert probe.probe and breaker.state is HALF_OPEN
+    with pytest.raises(errors.CircuitOpen):
+        breaker.admit()
+    with probe:
+        probe.answered()
+    assert breaker.state is CLOSED
+    assert not breaker.admit().probe
+
+
+def test_a_failed_probe_opens_it_again_for_a_whole_cooldown():
+    clock = fakes.FakeClock()
+    breaker = opened(clock)
+    clock.now += 10.0
+    with breaker.admit() as probe:
+        clock.now += 1.0
+        probe.failed()
+    with pytest.raises(errors.CircuitOpen) as raised:
+        breaker.admit()
+    assert raised.value.retry_in == 10.0
+
+
+@pytest.mark.parametrize('ending', [KeyboardInterrupt, SystemExit,
+                                    GeneratorExit, RuntimeError])
+def test_a_probe_killed_by_anything_counts_as_failed(ending):
+    clock = fakes.FakeClock()
+    breaker = opened(clock)
+    clock.now += 10.0
+    with pytest.raises(ending):
+        with breaker.admit():
+            raise ending()
+    # Never stuck half-open: open for a cooldown, then the next probe.
+    assert breaker.state is OPEN
+    clock.now += 10.0
+    assert breaker.admit().probe
+
+
+def test_a_killed_probe_inside_the_retry_loop_restores_the_breaker():
+    clock = fakes.FakeClock()
+    breaker = opened(clock)
+    clock.now += 10.0
+    retrier = fakes.make_retrier(policy_mod.RetryPolicy(), clock,
+                                 breaker=breaker)
+    killed = fakes.Script(clock, KeyboardInterrupt())
+    with pytest.raises(KeyboardInterrupt):
+        retrier.call(policy_mod.DEFAULT, killed)
+    clock.now += 10.0
+    healthy = fakes.Script(clock, 'ok')
+    assert retrier.call(policy_mod.DEFAULT, healthy) == 'ok'
+    assert breaker.state is CLOSED
+
+
+def test_a_probe_that_hangs_past_its_limit_counts_as_failed(caplog):
+    clock = fakes.FakeClock()
+    breaker = opened(clock, probe_timeout=5.0)
+    clock.now += 10.0
+    hanging = breaker.admit()
+    clock.now += 4.9
+    with pytest.raises(errors.CircuitOpen) as raised:
+        breaker.admit()
+    assert raised.value.retry_in == 0.0
+    clock.now += 0.1
+    # The limit passed: open again, counted from when the probe timed out.
+    with pytest.raises(errors.CircuitOpen) as raised:
+        breaker.admit()
+    assert raised.value.retry_in == pytest.approx(10.0)
+    assert 'the probe call took longer than 5.0s' in caplog.text
+    clock.now += 10.0
+    assert breaker.admit().probe
+    # The hung probe answering at last still proves the service is up.
+    hanging.answered()
+    assert breaker.state is CLOSED
+
+
+def test_a_probe_that_says_nothing_of_the_service_lets_the_next_probe():
+    clock = fakes.FakeClock()
+    breaker = opened(clock)
+    clock.now += 10.0
+    with breaker.admit() as probe:
+        probe.neutral()
+    assert breaker.admit().probe
+
+
+def test_retries_give_up_once_the_breaker_opened(caplog):
+    caplog.set_level(logging.WARNING)
+    clock = fakes.FakeClock()
+    breaker = make_breaker(clock, threshold=2)
+    retrier = fakes.make_retrier(policy_mod.RetryPolicy(jitter='none'),
+                                 clock, breaker=breaker)
+    func = fakes.Script(clock, *[fakes.failure(Verdict.TRANSIENT)
+                                 for _ in range(4)])
+    with pytest.raises(fakes.Failure) as raised:
+        retrier.call(policy_mod.DEFAULT, func)
+    assert func.calls == 2
+    assert any(decision.GAVE_UP_BREAKER in n for n in raised.value.__notes__)
+    untouched = fakes.Script(clock, 'ok')
+    with pytest.raises(errors.CircuitOpen):
+        retrier.call(policy_mod.DEFAULT, untouched)
+    assert untouched.calls == 0
+    assert 'circuit breaker open (2 failed attempts)' in caplog.text
+
+
+@pytest.mark.parametrize('verdict, status', [
+    (Verdict.FATAL, 404), (Verdict.THROTTLED, 429), (Verdict.THROTTLED, 413),
+    (Verdict.REAUTH, 401)])
+def test_answers_mean_the_service_is_up(verdict, status):
+    clock = fakes.FakeClock()
+    breaker = make_breaker(clock, threshold=2)
+    retrier = fakes.make_retrier(
+        policy_mod.RetryPolicy(max_attempts=1), clock, breaker=breaker,
+        reauthenticate=lambda: True)
+    for _ in range(5):
+        func = fakes.Script(clock, fakes.failure(verdict, status=status))
+        with pytest.raises(fakes.Failure):
+            retrier.call(policy_mod.DEFAULT, func)
+    assert breaker.state is CLOSED
+
+
+def test_failures_an_inner_loop_settled_never_count():
+    clock = fakes.FakeClock()
+    breaker = make_breaker(clock, threshold=2)
+    retrier = fakes.make_retrier(policy_mod.RetryPolicy(), clock,
+                                 breaker=breaker)
+    for _ in range(5):
+        func = fakes.Script(clock, fakes.failure(Verdict.TRANSIENT,
+                                                 settled=True))
+        with pytest.raises(fakes.Failure):
+            retrier.call(policy_mod.DEFAULT, func)
+        assert func.calls == 1
+    assert breaker.state is CLOSED
