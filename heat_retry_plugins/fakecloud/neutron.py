@@ -11,30 +11,83 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""A minimal, empty Neutron v2.0: every collection lists as empty.
+"""Neutron v2.0: versions, extensions, quotas and the collection API.
 
-Heat's OS::Keystone::Project looks for the project's ``default`` security
-group when it deletes a project, and servers without networks ask nothing
-else; this is enough for those calls to succeed.
+Every collection answers ``GET``/``POST /v2.0/<collection>`` (one resource
+or a bulk list, all or nothing), ``GET``/``PUT``/``DELETE
+/v2.0/<collection>/{id}``, and, when taggable, ``/tags`` and
+``/tags/{tag}``. Lists take a filter per attribute (repeat it for "any of"),
+``tags``/``tags-any``/``not-tags``/``not-tags-any``, ``fields``,
+``sort_key``/``sort_dir`` and ``limit``/``marker``; an unknown filter is a
+400, as with Neutron's ``filter-validation``. What each resource means is in
+:mod:`.neutron_networks`, :mod:`.neutron_routers` and
+:mod:`.neutron_security`. There is no policy: every token sees and may
+change every project's resources, as an admin does.
 """
 
+import copy
 import functools
+from typing import Any
+from typing import Callable
 
+from heat_retry_plugins.fakecloud import neutron_common as common
+from heat_retry_plugins.fakecloud import neutron_networks
+from heat_retry_plugins.fakecloud import neutron_routers
+from heat_retry_plugins.fakecloud import neutron_security
 from heat_retry_plugins.fakecloud import routing
 
 Request = routing.Request
 Response = routing.Response
 
-#: Collection path -> (body key, resource name of its 404 errors).
-COLLECTIONS = {'networks': ('networks', 'Network'),
-               'subnets': ('subnets', 'Subnet'),
-               'ports': ('ports', 'Port'),
-               'security-groups': ('security_groups', 'SecurityGroup'),
-               'floatingips': ('floatingips', 'FloatingIP')}
+COLLECTIONS = (neutron_networks.NETWORKS, neutron_networks.SUBNETS,
+               neutron_networks.PORTS, neutron_routers.ROUTERS,
+               neutron_routers.FLOATINGIPS, neutron_security.SECURITY_GROUPS,
+               neutron_security.SECURITY_GROUP_RULES)
+
+#: The extensions listed: (alias, name), what this fake implements.
+EXTENSIONS = (
+    ('project-id', 'project_id field enabled'),
+    ('standard-attr-description', 'standard-attr-description'),
+    ('standard-attr-revisions', 'Resource revision numbers'),
+    ('standard-attr-timestamp', 'Resource timestamps'),
+    ('standard-attr-tag', 'Tag support for resources with standard '
+                          'attribute: subnet, trunk, network_segment_range, '
+                          'router, network, policy, subnetpool, port, '
+                          'security_group, floatingip'),
+    ('tag-creation', 'Tag support for resources during creation'),
+    ('external-net', 'Neutron external network'),
+    ('router', 'Neutron L3 Router'),
+    ('ext-gw-mode', 'Neutron L3 Configurable external gateway mode'),
+    ('extraroute', 'Neutron Extra Route'),
+    ('l3-ha', 'HA Router extension'),
+    ('dvr', 'Distributed Virtual Router'),
+    ('security-group', 'security-group'),
+    ('stateful-security-group', 'Stateful security group'),
+    ('port-security', 'Port Security'),
+    ('binding', 'Port Binding'),
+    ('allowed-address-pairs', 'Allowed Address Pairs'),
+    ('extra_dhcp_opt', 'Neutron Extra DHCP options'),
+    ('net-mtu', 'Network MTU'),
+    ('quotas', 'Quota management support'),
+    ('pagination', 'Pagination support'),
+    ('sorting', 'Sorting support'),
+    ('filter-validation', 'Filter parameters validation'),
+)
+
+#: Quota resources; every limit is -1 (unlimited) until set.
+QUOTA_RESOURCES = ('network', 'subnet', 'port', 'router', 'floatingip',
+                   'security_group', 'security_group_rule', 'subnetpool',
+                   'rbac_policy')
+
+_LIST_PARAMS = ('fields', 'limit', 'marker', 'page_reverse', 'sort_key',
+                'sort_dir', 'tags', 'tags-any', 'not-tags', 'not-tags-any')
 
 
-class NeutronService(routing.Service):
-    """The network service (Neutron v2.0), with no resources at all.
+class NeutronService(neutron_networks.NetworkResources,
+                     neutron_routers.RouterResources,
+                     neutron_security.SecurityGroupResources,
+                     routing.Service):
+    """The network service (Neutron v2.0).
 
     :param cloud: the owning FakeCloud.
     """
@@ -42,26 +95,143 @@ class NeutronService(routing.Service):
     name = 'network'
     prefix = '/v2.0'
 
+    def __init__(self, cloud: Any) -> None:
+        self.collections = {c.path: c for c in COLLECTIONS}
+        #: Project id -> the limits set with ``PUT /quotas/{project_id}``.
+        self.quotas = {}
+        super().__init__(cloud)
+
     def register(self) -> None:
         """Declare the routes."""
         self.route('GET', '/', self.versions, auth=False)
-        for path, (key, resource) in COLLECTIONS.items():
-            self.route('GET', '/' + path,
-                       functools.partial(self.empty_list, key))
-            for method in ('GET', 'PUT', 'DELETE'):
-                self.route(method, '/%s/{id}' % path,
-                           functools.partial(self.not_found, resource))
+        self.route('GET', '/v2.0', self.resources)
+        self.route('GET', '/extensions', self.extensions)
+        self.route('GET', '/extensions/{alias}', self.extension)
+        self.route('GET', '/quotas', self.list_quotas)
+        self.route('GET', '/quotas/{project_id}', self.quota)
+        self.route('GET', '/quotas/{project_id}/default', self.quota)
+        self.route('PUT', '/quotas/{project_id}', self.quota)
+        self.route('DELETE', '/quotas/{project_id}', self.quota)
+        self.route('PUT', '/routers/{id}/add_router_interface',
+                   self.add_router_interface)
+        self.route('PUT', '/routers/{id}/remove_router_interface',
+                   self.remove_router_interface)
+        for collection in COLLECTIONS:
+            bind = functools.partial
+            base = '/' + collection.path
+            self.route('GET', base, bind(self.list_items, collection))
+            self.route('POST', base, bind(self.create_items, collection))
+            item = base + '/{id}'
+            self.route('GET', item, bind(self.show_item, collection))
+            if collection.updatable:
+                self.route('PUT', item, bind(self.update_item, collection))
+            self.route('DELETE', item, bind(self.delete_item, collection))
+            if collection.taggable:
+                for method in ('GET', 'PUT', 'DELETE'):
+                    self.route(method, item + '/tags',
+                               bind(self.all_tags, collection))
+                    self.route(method, item + '/tags/{tag}',
+                               bind(self.one_tag, collection))
+
+    def route(self, method: str, template: str, func: Callable,
+              auth: bool = True) -> None:
+        """Add a route whose ``NeutronError`` becomes Neutron's error body.
+
+        :param method: the HTTP method.
+        :param template: the route template.
+        :param func: the handler.
+        :param auth: require a valid token.
+        """
+        super().route(method, template, functools.partial(self._serve, func),
+                      auth)
+
+    def _serve(self, func: Callable, request: Request) -> Response:
+        try:
+            return func(request)
+        except common.NeutronError as exc:
+            return self.neutron_error(exc.status, exc.kind, exc.message)
+
+    def neutron_error(self, status: int, kind: str, message: str) -> Response:
+        """Build Neutron's ``NeutronError`` body.
+
+        :param status: the HTTP status.
+        :param kind: the error type.
+        :param message: the message.
+        :returns: the response.
+        """
+        return Response(status, {'NeutronError': {
+            'type': kind, 'message': message, 'detail': ''}})
 
     def error(self, status: int, message: str) -> Response:
-        """Build Neutron's ``NeutronError`` body.
+        """Build the error of a plain status (unknown route, fault...).
 
         :param status: the HTTP status.
         :param message: the message.
         :returns: the response.
         """
-        kind = routing.status_title(status).replace(' ', '')
-        return Response(status, {'NeutronError': {
-            'type': kind, 'message': message, 'detail': ''}})
+        return self.neutron_error(status, common.http_kind(status), message)
+
+    # -- helpers ----------------------------------------------------------
+
+    def render(self, collection: common.Collection, obj: dict) -> dict:
+        """Render a stored object as the API shows it.
+
+        :param collection: its collection.
+        :param obj: the stored object.
+        :returns: the body (a copy).
+        """
+        body = {k: copy.deepcopy(v) for k, v in obj.items()
+                if not k.startswith('_')}
+        body['tenant_id'] = obj['project_id']
+        getattr(self, 'extend_' + collection.kind)(obj, body)
+        return body
+
+    def find(self, collection: common.Collection, obj_id: str,
+             status: int = 404) -> dict:
+        """Look an object up.
+
+        :param collection: its collection.
+        :param obj_id: the id.
+        :param status: the status to answer when it is missing.
+        :returns: the stored object.
+        :raises NeutronError: ``<Resource>NotFound``.
+        """
+        obj = self.state.get(collection.kind, obj_id)
+        if obj is None:
+            raise common.NeutronError(status,
+                                      '%sNotFound' % collection.resource,
+                                      collection.missing % obj_id)
+        return obj
+
+    @staticmethod
+    def body_dict(request: Request, key: str = '') -> dict:
+        """Parse a JSON object body (or the object under ``key``).
+
+        :param request: the request.
+        :param key: the wrapping key, or '' for the whole body.
+        :returns: the object.
+        :raises NeutronError: 400.
+        """
+        try:
+            body = request.json()
+        except routing.HTTPError as exc:
+            raise common.bad_request(exc.message)
+        if key and isinstance(body, dict):
+            body = body.get(key)
+        if not isinstance(body, dict):
+            raise common.bad_request("Unable to find '%s' in request body"
+                                     % (key or 'body'))
+        return body
+
+    @staticmethod
+    def _fields(request: Request, body: dict) -> dict:
+        wanted = [f for value in request.query.get('fields', [])
+                  for f in value.split(',') if f]
+        if not wanted:
+            return body
+        return {k: v for k, v in body.items() if k in wanted}
+
+    # -- versions and extensions ------------------------------------------
 
     def versions(self, request: Request) -> Response:
         """``GET /``: the version list.
@@ -74,24 +244,367 @@ class NeutronService(routing.Service):
             'links': [{'rel': 'self', 'href': self.cloud.base_url(
                 'network') + '/v2.0/'}]}]})
 
-    def empty_list(self, key: str, request: Request) -> Response:
-        """``GET /v2.0/<collection>``: always empty.
+    def resources(self, request: Request) -> Response:
+        """``GET /v2.0``: the collections of the API.
 
-        :param key: the body key.
         :param request: the request.
         :returns: the response.
         """
-        return Response(200, {key: []})
+        base = self.cloud.base_url('network') + '/v2.0/'
+        return Response(200, {'resources': [{
+            'name': c.singular, 'collection': c.plural,
+            'links': [{'rel': 'self', 'href': base + c.path}]}
+            for c in COLLECTIONS]})
 
-    def not_found(self, resource: str, request: Request) -> Response:
-        """``GET/PUT/DELETE /v2.0/<collection>/{id}``: always 404.
+    @staticmethod
+    def _extension(alias: str, name: str) -> dict:
+        return {'alias': alias, 'name': name, 'description': name,
+                'updated': '2013-01-20T00:00:00-00:00', 'links': []}
 
-        :param resource: the resource name for the error.
+    def extensions(self, request: Request) -> Response:
+        """``GET /v2.0/extensions``.
+
         :param request: the request.
         :returns: the response.
         """
-        return Response(404, {'NeutronError': {
-            'type': '%sNotFound' % resource,
-            'message': '%s %s could not be found.' % (
-                resource, request.params['id']),
-            'detail': ''}})
+        return Response(200, {'extensions': [
+            self._extension(alias, name) for alias, name in EXTENSIONS]})
+
+    def extension(self, request: Request) -> Response:
+        """``GET /v2.0/extensions/{alias}``.
+
+        :param request: the request.
+        :returns: the response, or 404.
+        """
+        for alias, name in EXTENSIONS:
+            if alias == request.params['alias']:
+                return Response(200, {'extension': self._extension(alias,
+                                                                   name)})
+        raise common.NeutronError(404, 'HTTPNotFound', 'Extension with alias'
+                                  ' %s does not exist'
+                                  % request.params['alias'])
+
+    # -- quotas -----------------------------------------------------------
+
+    def limits_of(self, project_id: str) -> dict:
+        """Return a project's quota limits.
+
+        :param project_id: the project.
+        :returns: resource -> limit (-1: unlimited).
+        """
+        limits = dict.fromkeys(QUOTA_RESOURCES, -1)
+        limits.update(self.quotas.get(project_id, {}))
+        return limits
+
+    def list_quotas(self, request: Request) -> Response:
+        """``GET /quotas``: the projects whose quotas were set.
+
+        :param request: the request.
+        :returns: the response.
+        """
+        with self.state.lock:
+            return Response(200, {'quotas': [
+                dict(self.limits_of(p), project_id=p, tenant_id=p)
+                for p in sorted(self.quotas)]})
+
+    def quota(self, request: Request) -> Response:
+        """``GET/PUT/DELETE /quotas/{project_id}`` and ``.../default``.
+
+        :param request: the request.
+        :returns: the response.
+        """
+        project_id = request.params['project_id']
+        if request.path.endswith('/default'):
+            return Response(200, {'quota': dict.fromkeys(QUOTA_RESOURCES,
+                                                         -1)})
+        with self.state.lock:
+            if request.method == 'DELETE':
+                self.quotas.pop(project_id, None)
+                return Response(204)
+            if request.method == 'PUT':
+                ref = self.body_dict(request, 'quota')
+                for key, value in ref.items():
+                    if key not in QUOTA_RESOURCES:
+                        raise common.bad_request("Unrecognized attribute(s) "
+                                                 "'%s'" % key)
+                    if (not isinstance(value, int) or isinstance(value, bool)
+                            or value < -1):
+                        raise common.invalid(key, "'%s' should be an "
+                                             "integer >= -1" % (value,))
+                self.quotas.setdefault(project_id, {}).update(ref)
+            return Response(200, {'quota': self.limits_of(project_id)})
+
+    def _check_quota(self, kind: str, project_id: str) -> None:
+        limit = self.limits_of(project_id).get(kind, -1)
+        if limit >= 0 and len(self.state.list(
+                kind, project_id=project_id)) >= limit:
+            raise common.conflict('OverQuota', "Quota exceeded for "
+                                  "resources: ['%s']." % kind)
+
+    # -- the collection API -----------------------------------------------
+
+    def list_items(self, collection: common.Collection,
+                   request: Request) -> Response:
+        """``GET /v2.0/<collection>``, filtered, sorted and paginated.
+
+        :param collection: the collection.
+        :param request: the request.
+        :returns: the response.
+        """
+        if collection is neutron_security.SECURITY_GROUPS:
+            neutron_security.ensure_default_group(
+                self.state, request.token.project_id)
+        with self.state.lock:
+            bodies = [self.render(collection, obj)
+                      for obj in self.state.list(collection.kind)]
+        for key, values in request.query.items():
+            if key in _LIST_PARAMS:
+                continue
+            if key not in collection.attributes:
+                raise common.bad_request('Invalid input for operation: %s '
+                                         'is invalid attribute for '
+                                         'filtering.' % key)
+            bodies = [b for b in bodies if _matches(b, key, values)]
+        bodies = _filter_tags(bodies, request)
+        bodies = _sort(collection, bodies, request)
+        page, links = self._paginate(collection, bodies, request)
+        body = {collection.plural: [self._fields(request, b) for b in page]}
+        if links:
+            body[collection.plural + '_links'] = links
+        return Response(200, body)
+
+    def _paginate(self, collection: common.Collection, bodies: list,
+                  request: Request) -> tuple:
+        marker = request.arg('marker')
+        if marker is not None:
+            ids = [b['id'] for b in bodies]
+            if marker not in ids:
+                raise common.NeutronError(404, '%sNotFound'
+                                          % collection.resource,
+                                          collection.missing % marker)
+            bodies = bodies[ids.index(marker) + 1:]
+        try:
+            limit = int(request.arg('limit') or 0)
+        except ValueError:
+            limit = -1
+        if limit < 0:
+            raise common.bad_request("Limit must be an integer 0 or greater "
+                                     "and not '%s'" % request.arg('limit'))
+        if not limit or len(bodies) <= limit:
+            return bodies, None
+        page = bodies[:limit]
+        href = '%s/v2.0/%s?%s' % (
+            self.cloud.base_url('network'), collection.path,
+            routing.next_query(request, limit=limit, marker=page[-1]['id']))
+        return page, [{'rel': 'next', 'href': href}]
+
+    def create_items(self, collection: common.Collection,
+                     request: Request) -> Response:
+        """``POST /v2.0/<collection>``: one resource, or a bulk list.
+
+        A bulk create is all or nothing: what it made before a failing item
+        is deleted again.
+
+        :param collection: the collection.
+        :param request: the request.
+        :returns: 201 with the resource(s).
+        """
+        body = self.body_dict(request)
+        bulk = isinstance(body.get(collection.plural), list)
+        refs = body[collection.plural] if bulk else [self.body_dict(
+            request, collection.singular)]
+        made = []
+        with self.state.lock:
+            try:
+                for ref in refs:
+                    made.append(self._create_one(collection, request, ref))
+            except common.NeutronError:
+                for obj in reversed(made):
+                    getattr(self, 'delete_' + collection.kind)(request, obj)
+                raise
+            bodies = [self.render(collection, obj) for obj in made]
+        if bulk:
+            return Response(201, {collection.plural: bodies})
+        return Response(201, {collection.singular: bodies[0]})
+
+    def _create_one(self, collection: common.Collection, request: Request,
+                    ref: object) -> dict:
+        if not isinstance(ref, dict):
+            raise common.bad_request("Unable to find '%s' in request body"
+                                     % collection.singular)
+        allowed = set(common.COMMON_CREATE) | set(collection.create)
+        if not collection.named:
+            allowed.discard('name')
+        if not collection.taggable:
+            allowed.discard('tags')
+        unknown = sorted(set(ref) - allowed)
+        if unknown:
+            raise common.bad_request("Unrecognized attribute(s) '%s'"
+                                     % ', '.join(unknown))
+        obj = common.new_object(collection, ref, request.token.project_id)
+        self._check_quota(collection.kind, obj['project_id'])
+        return getattr(self, 'create_' + collection.kind)(request, ref, obj)
+
+    def show_item(self, collection: common.Collection,
+                  request: Request) -> Response:
+        """``GET /v2.0/<collection>/{id}``.
+
+        :param collection: the collection.
+        :param request: the request.
+        :returns: the response.
+        """
+        with self.state.lock:
+            body = self.render(collection, self.find(
+                collection, request.params['id']))
+        body = self._fields(request, body)
+        return Response(200, {collection.singular: body})
+
+    def update_item(self, collection: common.Collection,
+                    request: Request) -> Response:
+        """``PUT /v2.0/<collection>/{id}``; a failed update changes nothing.
+
+        :param collection: the collection.
+        :param request: the request.
+        :returns: 200 with the resource.
+        """
+        ref = self.body_dict(request, collection.singular)
+        for key in ref:
+            if key not in collection.attributes | set(collection.create):
+                raise common.bad_request("Unrecognized attribute(s) '%s'"
+                                         % key)
+            if key not in collection.updatable:
+                raise common.bad_request('Cannot update read-only attribute'
+                                         ' %s' % key)
+        with self.state.lock:
+            obj = self.find(collection, request.params['id'])
+            saved = copy.deepcopy(obj)
+            try:
+                for key in ('name', 'description'):
+                    if key in ref:
+                        common.check_string(key, ref[key])
+                        obj[key] = ref[key]
+                getattr(self, 'update_' + collection.kind)(request, obj, ref)
+            except common.NeutronError:
+                obj.clear()
+                obj.update(saved)
+                raise
+            common.touch(obj)
+            body = self.render(collection, obj)
+        return Response(200, {collection.singular: body})
+
+    def delete_item(self, collection: common.Collection,
+                    request: Request) -> Response:
+        """``DELETE /v2.0/<collection>/{id}``.
+
+        :param collection: the collection.
+        :param request: the request.
+        :returns: 204.
+        """
+        with self.state.lock:
+            obj = self.find(collection, request.params['id'])
+            getattr(self, 'delete_' + collection.kind)(request, obj)
+        return Response(204)
+
+    # -- tags -------------------------------------------------------------
+
+    def all_tags(self, collection: common.Collection,
+                 request: Request) -> Response:
+        """``GET``, ``PUT`` (replace) and ``DELETE .../{id}/tags``.
+
+        :param collection: the collection.
+        :param request: the request.
+        :returns: the response.
+        """
+        with self.state.lock:
+            obj = self.find(collection, request.params['id'])
+            if request.method == 'PUT':
+                obj['tags'] = common.check_tags(self.body_dict(
+                    request).get('tags'))
+                common.touch(obj)
+            elif request.method == 'DELETE':
+                obj['tags'] = []
+                common.touch(obj)
+                return Response(204)
+            return Response(200, {'tags': list(obj['tags'])})
+
+    def one_tag(self, collection: common.Collection,
+                request: Request) -> Response:
+        """``GET`` (204 or 404), ``PUT`` (201) and ``DELETE .../tags/{tag}``.
+
+        :param collection: the collection.
+        :param request: the request.
+        :returns: the response.
+        """
+        tag = request.params['tag']
+        with self.state.lock:
+            obj = self.find(collection, request.params['id'])
+            if request.method == 'PUT':
+                obj['tags'] = common.check_tags(obj['tags'] + [tag])
+                common.touch(obj)
+                return Response(201)
+            if tag not in obj['tags']:
+                raise common.NeutronError(
+                    404, 'TagNotFound', 'Tag %s could not be found for %s %s.'
+                    % (tag, collection.singular, obj['id']))
+            if request.method == 'DELETE':
+                obj['tags'] = [t for t in obj['tags'] if t != tag]
+                common.touch(obj)
+            return Response(204)
+
+
+def _values(request: Request, key: str) -> list:
+    return [v for value in request.query.get(key, [])
+            for v in value.split(',') if v]
+
+
+def _matches(body: dict, key: str, wanted: list) -> bool:
+    value = body.get(key)
+    if key == 'fixed_ips':
+        return any(_fixed_ip_matches(value, query) for query in wanted)
+    if isinstance(value, list):
+        return any(str(v) in wanted for v in value)
+    if isinstance(value, bool):
+        return str(value).lower() in [w.lower() for w in wanted]
+    if value is None:
+        return '' in wanted
+    return str(value) in wanted
+
+
+def _fixed_ip_matches(fixed_ips: list, query: str) -> bool:
+    field, _, wanted = query.partition('=')
+    if field == 'ip_address_substr':
+        return any(wanted in ip['ip_address'] for ip in fixed_ips)
+    return any(ip.get(field) == wanted for ip in fixed_ips)
+
+
+def _filter_tags(bodies: list, request: Request) -> list:
+    tests = (('tags', lambda have, want: want <= have),
+             ('tags-any', lambda have, want: bool(want & have)),
+             ('not-tags', lambda have, want: not want <= have),
+             ('not-tags-any', lambda have, want: not want & have))
+    for key, test in tests:
+        want = set(_values(request, key))
+        if want:
+            bodies = [b for b in bodies if test(set(b.get('tags', [])),
+                                                want)]
+    return bodies
+
+
+def _sort(collection: common.Collection, bodies: list,
+          request: Request) -> list:
+    keys = request.query.get('sort_key', [])
+    dirs = request.query.get('sort_dir', [])
+    for index in reversed(range(len(keys))):
+        key = keys[index]
+        if key not in collection.attributes:
+            raise common.bad_request('%s is an invalid attribute for '
+                                     'sort_keys' % key)
+        direction = dirs[index] if index < len(dirs) else 'asc'
+        if direction not in ('asc', 'desc'):
+            raise common.bad_request("%s is an invalid value for sort_dirs, "
+                                     "valid values are: ['asc', 'desc']"
+                                     % direction)
+        bodies = sorted(bodies, key=lambda b, k=key: (
+            b.get(k) is not None, str(b.get(k))),
+            reverse=direction == 'desc')
+    return bodies

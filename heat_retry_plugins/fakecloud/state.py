@@ -38,7 +38,10 @@ from typing import Iterator
 from typing import Optional
 
 #: Kinds that the counters always report, even when zero.
-TRACKED_KINDS = ('server', 'keypair', 'project', 'user')
+TRACKED_KINDS = ('server', 'keypair', 'project', 'user', 'network',
+                 'subnet', 'router', 'port', 'security_group',
+                 'security_group_rule', 'floatingip', 'volume',
+                 'volume_attachment')
 
 
 #: The fields that own an object's name: two live objects are duplicates
