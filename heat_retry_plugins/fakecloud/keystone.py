@@ -37,7 +37,8 @@ _AUTH_FAILED = 'The request you have made requires authentication.'
 
 #: The service name of each catalog type.
 SERVICE_NAMES = {'identity': 'keystone', 'compute': 'nova',
-                 'image': 'glance', 'network': 'neutron'}
+                 'image': 'glance', 'network': 'neutron',
+                 'volumev3': 'cinderv3'}
 
 
 class KeystoneService(keystone_resources.IdentityResources, routing.Service):

@@ -24,6 +24,7 @@ import uuid
 
 from heat_retry_plugins.fakecloud import keys
 from heat_retry_plugins.fakecloud import nova_servers
+from heat_retry_plugins.fakecloud import nova_volumes
 from heat_retry_plugins.fakecloud import routing
 from heat_retry_plugins.fakecloud import state as state_mod
 
@@ -93,7 +94,8 @@ def parse_version(headers: object) -> tuple:
     return version
 
 
-class NovaService(nova_servers.ComputeServers, routing.Service):
+class NovaService(nova_servers.ComputeServers, nova_volumes.ComputeVolumes,
+                  routing.Service):
     """The compute service (Nova v2.1).
 
     :param cloud: the owning FakeCloud.
@@ -117,6 +119,7 @@ class NovaService(nova_servers.ComputeServers, routing.Service):
         self.route('GET', '/limits', self.limits)
         self.route('GET', '/os-availability-zone', self.zones)
         self.route('GET', '/os-availability-zone/detail', self.zones)
+        self.register_volumes()
         self.register_servers()
 
     def seed(self) -> None:

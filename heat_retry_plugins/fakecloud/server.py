@@ -21,6 +21,7 @@ from typing import Any
 from typing import Iterable
 from typing import Optional
 
+from heat_retry_plugins.fakecloud import cinder
 from heat_retry_plugins.fakecloud import control
 from heat_retry_plugins.fakecloud import counters as counters_mod
 from heat_retry_plugins.fakecloud import faults as faults_mod
@@ -36,10 +37,11 @@ LOG = logging.getLogger(__name__)
 
 #: The service classes, in catalog (and port) order.
 SERVICE_CLASSES = (keystone.KeystoneService, nova.NovaService,
-                   glance.GlanceService, neutron.NeutronService)
+                   glance.GlanceService, neutron.NeutronService,
+                   cinder.CinderService)
 #: The path each service's catalog endpoint ends with.
 ENDPOINT_SUFFIX = {'identity': '/v3', 'compute': '/v2.1', 'image': '',
-                   'network': ''}
+                   'network': '', 'volumev3': '/v3'}
 
 
 class FakeCloud:
