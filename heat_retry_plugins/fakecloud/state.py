@@ -46,9 +46,11 @@ TRACKED_KINDS = ('server', 'keypair', 'project', 'user', 'network',
 
 #: The fields that own an object's name: two live objects are duplicates
 #: when they have the same name and the same values of these fields (a
-#: server's project and user, a keypair's user, a project's domain...).
+#: server's project and user, a keypair's user, a project's domain, a
+#: subnet's network, a Swift object's container...).
 OWNER_FIELDS = ('domain_id', 'project_id', 'tenant_id', 'owner', 'user_id',
-                'container')
+                'container', 'network_id', 'zone_id', 'loadbalancer_id',
+                'listener_id', 'pool_id')
 
 
 def utcnow() -> datetime.datetime:

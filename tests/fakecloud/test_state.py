@@ -108,11 +108,15 @@ def test_duplicates_are_same_named_objects_of_one_owner():
                              'project_id': project, 'user_id': 'u'})
     for obj_id, domain in (('u1', 'default'), ('u2', 'other')):
         store.add('user', {'id': obj_id, 'name': 'bob', 'domain_id': domain})
+    for obj_id, network in (('s1', 'n1'), ('s2', 'n2')):
+        store.add('subnet', {'id': obj_id, 'name': 'sub', 'project_id': 'p1',
+                             'network_id': network})
     # An API body can make any field a list: still counted, no crash.
     store.add('project', {'id': 'x', 'name': ['odd'], 'domain_id': ['d']})
     summary = store.object_summary()
     assert summary['duplicates']['server'] == 1
     assert summary['duplicates']['user'] == 0
+    assert summary['duplicates']['subnet'] == 0
     assert summary['live']['project'] == 1
 
 
