@@ -10,26 +10,35 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""``cloud_backend``: every stock Heat resource through the retry plugins.
+"""``cloud_backend``: every request Heat makes, through the retry layer.
 
 With ``[DEFAULT] cloud_backend =
-heat_retry_plugins.clients.RetryingClients`` in heat.conf, Heat resolves
-``client_plugin(name)`` to the ``<name>_retry`` plugin wherever one is
-registered in ``heat.clients``, and to Heat's own plugin for every other
-name. Nothing else in Heat is changed.
+heat_retry_plugins.clients.RetryingClients`` in heat.conf, every request
+context's keystoneauth session becomes the request layer
+(:class:`~heat_retry_plugins.session.layer.RetryingSession`), so every
+request of every Heat client plugin is retried by its service's policy,
+and Heat resolves ``client_plugin(name)`` to the ``<name>_retry`` plugin
+wherever one is registered in ``heat.clients``.
 """
 
 from heat.engine import clients
 
+from heat_retry_plugins.config import opts
+from heat_retry_plugins.session import layer
+
 #: The suffix of the names this package's plugins are registered under.
-RETRY_SUFFIX = '_retry'
+RETRY_SUFFIX = opts.RETRY_SUFFIX
 
 
 class RetryingClients(clients.OpenStackClients):
-    """Heat's client backend, preferring the retrying plugins.
+    """Heat's client backend, retrying every request of the context.
 
     :param context: the Heat request context.
     """
+
+    def __init__(self, context):
+        super().__init__(context)
+        layer.install(context.keystone_session)
 
     def client_plugin(self, name):
         """Return the plugin for ``name``: ``<name>_retry`` if there is one.

@@ -12,64 +12,59 @@
 
 """The base of every retrying client plugin.
 
-A retrying plugin is a Heat client plugin (a subclass of Heat's
-``ClientPlugin``, usually of the service's own Heat plugin, so that every
-helper Heat's resources use keeps working) that adds
+A retrying plugin is a Heat client plugin (a subclass of the service's own
+Heat plugin, so that every helper Heat's resources use keeps working; see
+:mod:`heat_retry_plugins.clients.generated`) that adds
 :meth:`RetryingClientPlugin.call_with_retry` and
-:meth:`RetryingClientPlugin.call_with_retry_policy`. A subclass sets
-``service`` (its heat.conf group is ``[clients_<service>]``) and implements
-:meth:`RetryingClientPlugin.classify`.
+:meth:`RetryingClientPlugin.call_with_retry_policy`. Its clients send
+through the request context's keystoneauth session, which the plugin makes
+a :class:`~heat_retry_plugins.session.layer.RetryingSession`: every request
+they send is retried by the request layer, and a ``call_with_retry`` is
+retried as a whole.
 """
 
-import abc
-import re
-import time
+import dataclasses
 import typing
-import weakref
 
 from heat.common import exception as heat_exception
 from heat.engine.clients import client_plugin
 from oslo_config import cfg
 from oslo_log import log as logging
 
-from heat_retry_plugins.clients import adapters
 from heat_retry_plugins.config import policies
 from heat_retry_plugins.engine import guards
 from heat_retry_plugins.engine import policy as policy_mod
 from heat_retry_plugins.engine import retrying
 from heat_retry_plugins.engine import verdicts
+from heat_retry_plugins.session import calls
+from heat_retry_plugins.session import classify as classify_mod
+from heat_retry_plugins.session import layer
 
 LOG = logging.getLogger(__name__)
 
 _NOT_FOUND = verdicts.Classification(verdicts.Verdict.FATAL, not_found=True)
 
 
-class RetryingClientPlugin(client_plugin.ClientPlugin, metaclass=abc.ABCMeta):
+class RetryingClientPlugin(client_plugin.ClientPlugin):
     """A Heat client plugin whose calls can be retried by policy.
 
     Registered in the ``heat.clients`` namespace as ``<service>_retry``, it
     is reached from a resource with ``self.client_plugin('nova_retry')``.
+    Making one installs the request layer on the request context's session
+    (as ``cloud_backend = heat_retry_plugins.clients.RetryingClients`` does
+    for every context): the requests of that context are retried.
+
+    :param context: the Heat request context.
     """
 
-    #: The service name: selects ``[clients_<service>]`` in heat.conf.
+    #: The service name, as Heat names its plugin: selects
+    #: ``[clients_<service>]`` in heat.conf.
     service = None
-
-    #: (compiled path pattern, factory) pairs: a POST whose URL path
-    #: matches is a create, and ``factory(send)`` returns the
-    #: :class:`~heat_retry_plugins.engine.reconcile.Reconciler` that finds
-    #: what a lost one made, ``send(url, method, **kwargs)`` being the
-    #: adapter's request without retries. See :meth:`register_reconciler`.
-    reconcilers = ()
-
-    #: The monotonic clock and the sleep of the retry loop; tests replace
-    #: them on an instance.
-    clock = staticmethod(time.monotonic)
-    sleep = staticmethod(time.sleep)
 
     def __init__(self, context):
         super().__init__(context)
+        self._session = layer.install(context.keystone_session)
         self._policies = policies.for_conf(cfg.CONF)
-        self._retrier = None
 
     @classmethod
     def is_available(cls):
@@ -86,16 +81,42 @@ class RetryingClientPlugin(client_plugin.ClientPlugin, metaclass=abc.ABCMeta):
                       {'plugin': cls.__name__, 'error': exc})
         return True
 
-    @abc.abstractmethod
-    def classify(self, exc):
-        """Classify an exception raised by this plugin's client library.
+    # -- the request layer's clock and sleep, for tests -------------------
+
+    @property
+    def clock(self) -> typing.Callable[[], float]:
+        """The monotonic clock of this context's retry loops."""
+        return self._session.timing.clock
+
+    @clock.setter
+    def clock(self, clock):
+        self._session.timing = dataclasses.replace(self._session.timing,
+                                                   clock=clock)
+
+    @property
+    def sleep(self) -> typing.Callable[[float], None]:
+        """The sleep of this context's retry loops."""
+        return self._session.timing.sleep
+
+    @sleep.setter
+    def sleep(self, sleep):
+        self._session.timing = dataclasses.replace(self._session.timing,
+                                                   sleep=sleep)
+
+    # -- classification ---------------------------------------------------
+
+    def classify(self, exc: BaseException) -> verdicts.Classification:
+        """Classify an exception raised by a call through this plugin.
 
         :param exc: the exception.
         :returns: a :class:`~heat_retry_plugins.engine.Classification`. It
-            must not raise; an exception it does not recognise is FATAL.
+            never raises; an exception it does not recognise is FATAL.
         """
+        return (classify_mod.classify_exception(exc) or
+                self.classify_unknown(exc))
 
-    def classify_unknown(self, exc):
+    def classify_unknown(self, exc: BaseException
+                         ) -> verdicts.Classification:
         """Classify an exception the client library did not raise.
 
         Heat's own not-found (``EntityNotFound``, raised by helpers such as
@@ -110,13 +131,13 @@ class RetryingClientPlugin(client_plugin.ClientPlugin, metaclass=abc.ABCMeta):
             return _NOT_FOUND
         return verdicts.UNKNOWN
 
-    def reauthenticate(self):
+    def reauthenticate(self) -> bool:
         """Drop the session's token so the next request gets a new one.
 
         :returns: True when the auth plugin could be invalidated (a
             password or trust auth can; a bare token cannot).
         """
-        return bool(self.context.keystone_session.invalidate())
+        return bool(self._session.invalidate())
 
     def retry_policy(self) -> policy_mod.RetryPolicy:
         """Return the service's current :class:`RetryPolicy`.
@@ -125,14 +146,19 @@ class RetryingClientPlugin(client_plugin.ClientPlugin, metaclass=abc.ABCMeta):
         """
         return self._policies.get(self.service)
 
+    # -- calls ------------------------------------------------------------
+
     def call_with_retry(self, func: typing.Callable[..., typing.Any], /,
                         *args: typing.Any, **kwargs: typing.Any
                         ) -> typing.Any:
         """Call ``func(*args, **kwargs)`` under the ``default`` policy.
 
         The policy for GET, HEAD, PUT and other idempotent calls. The call
-        is retried as a whole; the requests it makes are not retried again
-        underneath.
+        is retried as a whole; the requests it makes to this plugin's
+        service are sent once each underneath, except that a create request
+        is still reconciled by the request layer and a request that may
+        have been processed and is not safe to repeat (a POST) is never
+        repeated: a call is never less safe than the bare request.
 
         :returns: what ``func`` returns.
         :raises: the original exception of the last attempt when retrying
@@ -148,8 +174,8 @@ class RetryingClientPlugin(client_plugin.ClientPlugin, metaclass=abc.ABCMeta):
 
         Under ``create`` and ``create_cleanup``, ``func`` is called once and
         the create request it sends (a POST whose route has a reconciler)
-        is retried and reconciled by name; a create with no reconciler is
-        retried only when it was not processed.
+        is retried and reconciled by its ownership token; a create with no
+        reconciler is retried only when it was not processed.
 
         :param policy: ``default``, ``delete``, ``create``,
             ``create_cleanup`` or ``never``. It and ``func`` are
@@ -163,102 +189,59 @@ class RetryingClientPlugin(client_plugin.ClientPlugin, metaclass=abc.ABCMeta):
         if operation.on_ambiguous not in policy_mod.RECONCILING:
             return self._call(operation, func, args, kwargs)
         # NOTE: the request layer retries the POST and reconciles it: it
-        # sees the request body, which holds the name to look for.
-        token = adapters.CREATE_POLICY.set(operation)
-        try:
+        # sees the request body, where the ownership token goes.
+        self.retry_policy()
+        with calls.plugin_call(self.service, create=operation,
+                               sends_once=False):
             return func(*args, **kwargs)
-        finally:
-            adapters.CREATE_POLICY.reset(token)
+
+    def retry_library_call(self, operation: policy_mod.OperationPolicy,
+                           func: typing.Callable[..., typing.Any],
+                           args: tuple, kwargs: dict, label: str
+                           ) -> typing.Any:
+        """Retry one call of a client library that bypasses the session.
+
+        For libraries that send with their own HTTP session (swiftclient):
+        the call runs under this plugin's policy, budget and breaker.
+        """
+        retrier = self._retrier(calls.PluginCall(self.service))
+        return retrier.call(operation, func, args, kwargs, label=label)
 
     def _call(self, operation, func, args, kwargs):
-        retrier = self._get_retrier()
-        token = adapters.IN_RETRIED_CALL.set(True)
-        try:
-            return retrier.call(operation, func, args, kwargs)
-        finally:
-            adapters.IN_RETRIED_CALL.reset(token)
+        # NOTE: under `never` the caller forbids any repeat, so its creates
+        # are not reconciled either; under the others they are.
+        create = (policy_mod.NEVER if operation is policy_mod.NEVER
+                  else policy_mod.CREATE)
+        with calls.plugin_call(self.service, create=create) as call:
+            retrier = self._retrier(call)
+            return retrier.call(operation, call.attempt, (func,) + args,
+                                kwargs, label=_name(func))
 
-    def retry_request(self, send, url, method, kwargs):
-        """Send one HTTP request under the policy its method allows.
-
-        Called by the clients' adapters (see
-        :mod:`heat_retry_plugins.clients.adapters`).
-
-        :param send: the adapter's request, without retries.
-        :param url: the request URL.
-        :param method: the HTTP method.
-        :param kwargs: the request's keyword arguments.
-        :returns: what ``send`` returns.
-        """
-        method = method.upper()
-        reconciler = None
-        if method == 'POST':
-            reconciler = self.reconciler_for(url, send)
-            operation = (adapters.CREATE_POLICY.get() or
-                         (policy_mod.CREATE if reconciler else
-                          policy_mod.NEVER))
-        else:
-            operation = adapters.METHOD_POLICIES.get(method, policy_mod.NEVER)
-        result = self._get_retrier().call(operation, send, (url, method),
-                                          kwargs, reconciler)
-        if result is None and operation.not_found_is_done:
-            # NOTE: a retried DELETE met a 404: an earlier attempt did it.
-            # The client library wants (response, body) all the same.
-            return adapters.done_response(url), None
-        return result
-
-    @classmethod
-    def register_reconciler(cls, path, factory):
-        """Teach this plugin class to reconcile a lost create.
-
-        :param path: a regular expression searched in the URL path of a
-            POST, e.g. ``r'/servers$'``.
-        :param factory: ``factory(send)`` returns a new
-            :class:`~heat_retry_plugins.engine.reconcile.Reconciler`;
-            ``send(url, method, **kwargs)`` sends a request once and
-            returns ``(response, body)``.
-        """
-        # NOTE: a new tuple, so that a subclass never adds to its parent's.
-        cls.reconcilers = tuple(cls.reconcilers) + (
-            (re.compile(path), factory),)
-
-    def reconciler_for(self, url, send):
-        """Return a Reconciler for a POST to ``url``, or None."""
-        path = adapters.url_path(url)
-        for pattern, factory in self.reconcilers:
-            if pattern.search(path):
-                return factory(send)
-        return None
-
-    def wrap_adapter(self, adapter, retrying_class):
-        """Make a client's adapter retry its requests under this plugin.
-
-        :param adapter: the keystoneauth adapter the client library built.
-        :param retrying_class: a subclass of the adapter's class and of
-            :class:`~heat_retry_plugins.clients.adapters.RetryingAdapterMixin`
-            that adds no state.
-        :returns: the adapter.
-        """
-        # NOTE: the client libraries build their adapters themselves and
-        # offer no hook; the subclass adds no state, so swapping the class
-        # of the instance is safe.
-        adapter.__class__ = retrying_class
-        adapter.retry_plugin = weakref.ref(self)
-        adapter.connect_retries = 0
-        adapter.status_code_retries = 0
-        return adapter
-
-    def _get_retrier(self):
+    def _retrier(self, call):
         policy = self._policies.get(self.service)
-        retrier = self._retrier
-        if retrier is None or retrier.policy is not policy:
-            budget, breaker = guards.guards_for(
-                self.service, self._policies.guard_settings(self.service))
-            retrier = self._retrier = retrying.Retrier(
-                service=self.service, policy=policy, classify=self.classify,
-                reauthenticate=self.reauthenticate, clock=self.clock,
-                sleep=self._sleep, budget=budget, breaker=breaker)
-        return retrier
+        timing = self._session.timing
+        found = guards.guards_for(
+            self.guard_key(),
+            self._policies.guard_settings(self.service),
+            self.context.project_id, clock=timing.clock)
+        return retrying.Retrier(
+            service=self.service, policy=policy,
+            classify=lambda exc: call.classify(self.classify(exc)),
+            reauthenticate=self.reauthenticate, budget=found.budget,
+            breaker=found.breaker, throttle=found.throttle,
+            clock=timing.clock, sleep=timing.sleep)
 
-    def _sleep(self, seconds):
-        self.sleep(seconds)
+    def guard_key(self) -> guards.GuardKey:
+        """The key of this plugin's budget and breaker.
+
+        The same as the request layer's for this service's endpoint: the
+        cloud of the context's auth plugin and the plugin's region.
+        """
+        auth = self._session.auth
+        return guards.GuardKey(self.service,
+                               getattr(auth, 'auth_url', None) or '',
+                               self._get_region_name() or '')
+
+
+def _name(func):
+    return getattr(func, '__qualname__', None) or type(func).__name__

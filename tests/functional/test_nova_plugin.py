@@ -149,15 +149,26 @@ def test_keystoneauth_retries_are_off_one_layer_retries(
     assert sent(cloud, GET_SERVER) == 1
 
 
+@pytest.mark.parametrize('inside_a_call', [False, True])
 def test_expired_token_is_renewed_and_the_call_retried(nova_plugin, cloud,
+                                                       server, inside_a_call):
+    # One layer re-authenticates, once: keystoneauth's own is off.
+    cloud.set_faults(fault('^/servers/[^/]+$', 'GET', {'status': 401}))
+    get = nova_plugin.client().servers.get
+    if inside_a_call:
+        assert nova_plugin.call_with_retry(get, server.id).id == server.id
+    else:
+        assert get(server.id).id == server.id
+    assert requests_to(cloud, GET_SERVER) == {'401': 1, '200': 1}
+
+
+def test_a_token_rejected_again_after_renewal_gives_up(nova_plugin, cloud,
                                                        server):
-    # keystoneauth re-authenticates once by itself on a 401; a second 401
-    # reaches the plugin, which re-authenticates once more.
     cloud.set_faults(fault('^/servers/[^/]+$', 'GET', {'status': 401},
-                           first=2))
-    assert nova_plugin.call_with_retry(
-        nova_plugin.client().servers.get, server.id).id == server.id
-    assert requests_to(cloud, GET_SERVER) == {'401': 2, '200': 1}
+                           first=3))
+    with pytest.raises(nova_exceptions.Unauthorized):
+        nova_plugin.client().servers.get(server.id)
+    assert requests_to(cloud, GET_SERVER) == {'401': 2}
 
 
 def test_delete_whose_response_was_lost_is_done_on_the_retry(

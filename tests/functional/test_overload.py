@@ -3,6 +3,7 @@
 from novaclient import exceptions as nova_exceptions
 import pytest
 
+from heat_retry_plugins.engine import errors
 from heat_retry_plugins.engine import guards
 from tests.fakecloud import helpers
 from tests.functional.conftest import requests_to
@@ -60,7 +61,7 @@ def test_breaker_fails_fast_then_probes_and_closes(nova_plugin, cloud,
                                     server.id)
     before = sent(cloud, GET_SERVER)
     assert before == 5
-    with pytest.raises(guards.CircuitOpen):
+    with pytest.raises(errors.CircuitOpen):
         nova_plugin.call_with_retry(nova_plugin.client().servers.get,
                                     server.id)
     assert sent(cloud, GET_SERVER) == before
@@ -71,7 +72,7 @@ def test_breaker_fails_fast_then_probes_and_closes(nova_plugin, cloud,
         try:
             return nova_plugin.call_with_retry(
                 nova_plugin.client().servers.get, server.id)
-        except guards.CircuitOpen:
+        except errors.CircuitOpen:
             return None
     assert helpers.poll(probe, deadline=5.0).id == server.id
     assert requests_to(cloud, GET_SERVER)['200'] == 1
@@ -90,8 +91,9 @@ def test_calls_after_an_outage_succeed_and_the_budget_refills(
     for _ in range(100):
         with pytest.raises(nova_exceptions.ClientException):
             nova_plugin.call_with_retry(get, server.id)
-    budget, _ = guards.guards_for(
-        'nova', nova_plugin._policies.guard_settings('nova'))
+    budget = guards.guards_for(
+        nova_plugin.guard_key(),
+        nova_plugin._policies.guard_settings('nova')).budget
     assert budget.tokens < 1.0
     cloud.set_faults([])
     for _ in range(250):

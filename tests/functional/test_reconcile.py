@@ -5,9 +5,9 @@ projects and users under ambiguous faults on every POST.
 from cryptography.hazmat.primitives import serialization
 import pytest
 
-from heat_retry_plugins.engine import reconcile
 from heat_retry_plugins.fakecloud import CIRROS_IMAGE_ID
 from heat_retry_plugins.fakecloud import keys
+from tests.fakecloud import helpers
 from tests.functional.conftest import sent
 
 AMBIGUOUS = ['ambiguous_500', 'ambiguous_502', 'ambiguous_504', 'drop_after']
@@ -78,19 +78,24 @@ def test_server_name_is_matched_exactly_not_as_a_pattern(nova_plugin, cloud):
     assert len(cloud.objects('server')) == 5
 
 
-def test_two_servers_with_the_name_raise_instead_of_guessing(nova_plugin,
-                                                             cloud):
+def test_a_same_named_server_made_before_the_call_is_never_adopted(
+        nova_plugin, cloud):
     client = nova_plugin.client()
-    client.servers.create('twin', CIRROS_IMAGE_ID, '1', nics='none')
+    # Another team's, made with a client of its own: it carries no token.
+    other_team = helpers.nova(helpers.make_session(cloud), '2.37')
+    theirs = other_team.servers.create('twin', CIRROS_IMAGE_ID, '1',
+                                       nics='none')
     cloud.reset_counters()
     cloud.set_faults([{'service': 'compute', 'method': 'POST',
                        'path': '^/servers$', 'first': 1,
                        'fault': {'kind': 'ambiguous_500'}}])
-    with pytest.raises(reconcile.ReconcileError, match='2 of them exist'):
-        nova_plugin.call_with_retry_policy(
-            'create', client.servers.create, 'twin', CIRROS_IMAGE_ID, '1',
-            nics='none')
-    assert sent(cloud, 'compute POST /servers') == 1
+    made = nova_plugin.call_with_retry_policy(
+        'create', client.servers.create, 'twin', CIRROS_IMAGE_ID, '1',
+        nics='none')
+    assert made.id != theirs.id
+    assert sorted(s['id'] for s in cloud.objects('server')) == sorted(
+        [theirs.id, made.id])
+    assert 'heat_retry_token' not in client.servers.get(theirs.id).metadata
 
 
 @pytest.mark.parametrize('selector', SELECTORS)

@@ -2,6 +2,7 @@
 them through ``self.client()``: retried by HTTP method, never twice.
 """
 
+from heat.engine.clients.os import glance as heat_glance
 from heat.engine.clients.os import nova as heat_nova
 from keystoneauth1 import exceptions as ks_exceptions
 from novaclient import exceptions as nova_exceptions
@@ -72,8 +73,9 @@ def test_cloud_backend_resolves_stock_names_to_retry_plugins(cloud,
     assert nova is context.clients.client_plugin('nova_retry')
     assert isinstance(nova, heat_nova.NovaClientPlugin)
     assert nova.service == 'nova'
-    # No retry plugin for glance: Heat's own.
+    # Every Heat plugin has its retry plugin, Heat's own as its base.
     glance = context.clients.client_plugin('glance')
-    assert type(glance).__module__ == 'heat.engine.clients.os.glance'
+    assert glance is context.clients.client_plugin('glance_retry')
+    assert isinstance(glance, heat_glance.GlanceClientPlugin)
     cloud.set_faults(fault('^/flavors/[^/]+$', 'GET', {'status': 503}))
     assert context.clients.client('nova').flavors.get('1').name == 'm1.tiny'

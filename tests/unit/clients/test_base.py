@@ -7,11 +7,11 @@ from heat.engine.clients.os import keystone as heat_keystone
 from heat.engine.clients.os import nova as heat_nova
 import pytest
 
-from heat_retry_plugins.clients import keystone
-from heat_retry_plugins.clients import nova
+from heat_retry_plugins.clients import generated
 from heat_retry_plugins.config import policies
 from heat_retry_plugins.engine import policy as policy_mod
 from heat_retry_plugins.engine import verdicts
+from heat_retry_plugins.session import layer
 from tests import heat_support
 
 
@@ -33,9 +33,9 @@ def test_plugins_are_registered_in_heat_clients_under_retry_names(context):
     assert clients.has_client('nova_retry')
     assert clients.has_client('keystone_retry')
     assert isinstance(context.clients.client_plugin('nova_retry'),
-                      nova.NovaRetryClientPlugin)
+                      generated.NovaRetryClientPlugin)
     assert isinstance(context.clients.client_plugin('keystone_retry'),
-                      keystone.KeystoneRetryClientPlugin)
+                      generated.KeystoneRetryClientPlugin)
     # Heat's own names still resolve to Heat's own plugins.
     assert type(context.clients.client_plugin('nova')) is \
         heat_nova.NovaClientPlugin
@@ -51,11 +51,11 @@ def test_plugins_keep_heats_helpers(context):
         assert callable(getattr(plugin, helper))
 
 
-def test_nova_clients_have_keystoneauth_retries_off(context, heat_conf):
+def test_making_a_plugin_installs_the_request_layer(context, heat_conf):
     heat_conf.set(client_retry_limit=5)
-    plugin = context.clients.client_plugin('nova_retry')
-    args = plugin._get_args('2.1')
-    assert (args['connect_retries'], args['status_code_retries']) == (0, 0)
+    context.clients.client_plugin('nova_retry')
+    assert isinstance(context.keystone_session, layer.RetryingSession)
+    assert context.keystone_session._connect_retries == 0
 
 
 def test_unknown_policy_raises_before_the_call(context):
@@ -106,7 +106,7 @@ def test_bad_value_is_logged_at_load_and_raised_by_every_call(
         context, heat_conf, caplog):
     heat_conf.load('[clients_nova]\nretry_max_attempts = 0\n')
     caplog.set_level(logging.ERROR)
-    assert nova.NovaRetryClientPlugin.is_available()
+    assert generated.NovaRetryClientPlugin.is_available()
     assert '[clients_nova] retry_max_attempts' in caplog.text
     calls = []
     plugin = context.clients.client_plugin('nova_retry')

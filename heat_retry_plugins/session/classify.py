@@ -10,12 +10,17 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""What HTTP and connection failures mean, for every client plugin.
+"""What a failed request means: HTTP statuses and connection errors.
 
-The client libraries differ in their exception classes but not in what an
-HTTP status or a socket error says about the request: that part lives here,
-once. Each plugin maps its own library's exceptions onto these functions.
+The request layer classifies the response or the keystoneauth exception of
+each request here, before any client library rewraps it; the client
+plugins classify what their library raised (for ``call_with_retry``) with
+:func:`classify_exception`, which reads the status and the cause chain
+every python-*client keeps. What an HTTP status or a socket error says
+about the request is decided here, once.
 """
+
+import dataclasses
 
 from keystoneauth1 import exceptions as ks_exceptions
 import requests
@@ -31,13 +36,17 @@ TRANSIENT_STATUSES = frozenset([408, 503])
 #: Statuses that ask the client to slow down (Nova and Keystone use 413
 #: for rate limits, besides the standard 429).
 THROTTLED_STATUSES = frozenset([413, 429])
-#: Server errors that say nothing certain about the request.
+#: Server errors that prove the server will not do the request (not
+#: implemented, HTTP version not supported): repeating it cannot help.
 NOT_RETRIABLE_SERVER_STATUSES = frozenset([501, 505])
 
 _NOT_SENT = (urllib3_exceptions.NewConnectionError,
              urllib3_exceptions.ConnectTimeoutError,
              requests.exceptions.ConnectTimeout)
 _MAX_CAUSES = 16
+#: What requests raises when a request did not get an answer.
+_REQUESTS_FAILURES = (requests.exceptions.ConnectionError,
+                      requests.exceptions.Timeout)
 
 
 def verdict_for_status(status):
@@ -138,3 +147,108 @@ def classify_keystoneauth(exc):
     if isinstance(exc, ks_exceptions.ClientException):
         return verdicts.UNKNOWN
     return None
+
+
+class ErrorResponse(Exception):
+    """An HTTP error response, raised inside the request layer's loop.
+
+    The request layer asks keystoneauth for the response rather than an
+    exception, so that it sees the status and headers before any client
+    library does; this carries the response through the retry loop.
+
+    :param response: the :class:`requests.Response`.
+    """
+
+    #: How log lines name it.
+    log_name = 'response'
+
+    def __init__(self, response):
+        super().__init__('HTTP %d' % response.status_code)
+        self.response = response
+
+
+def classify_failure(exc):
+    """Classify what failed one attempt of the request layer.
+
+    :param exc: an :class:`ErrorResponse`, a keystoneauth exception, or
+        anything else (FATAL).
+    :returns: a Classification; ``settled`` when an inner loop (another
+        service's, such as the token endpoint's) already gave up on it.
+    """
+    if getattr(exc, 'retry_history', None) is not None:
+        return dataclasses.replace(_classify_raw(exc), settled=True)
+    return _classify_raw(exc)
+
+
+def _classify_raw(exc):
+    if isinstance(exc, ErrorResponse):
+        response = exc.response
+        return classify_status(response.status_code,
+                               headers=response.headers)
+    return classify_keystoneauth(exc) or verdicts.UNKNOWN
+
+
+def classify_exception(exc):
+    """Classify an exception a python-*client raised, or return None.
+
+    Every OpenStack client library raises HTTP errors with the status in
+    ``http_status``, ``code`` or ``status_code`` (keystoneauth, nova,
+    cinder, glance, heat, neutron, swift, ...), and keeps the keystoneauth
+    or requests connection error it met in its cause chain.
+
+    :param exc: any exception.
+    :returns: a Classification (``settled`` when the request layer already
+        gave up on it), or None when ``exc`` is none of these.
+    """
+    found = _classify_library_error(exc)
+    if getattr(exc, 'retry_history', None) is not None:
+        return dataclasses.replace(found or verdicts.UNKNOWN, settled=True)
+    return found
+
+
+def _classify_library_error(exc):
+    found = classify_keystoneauth(exc)
+    if found is not None:
+        return found
+    status = _status_of(exc)
+    if status is not None:
+        response = getattr(exc, 'response', None)
+        headers = (getattr(response, 'headers', None) or
+                   getattr(exc, 'http_response_headers', None) or
+                   getattr(exc, 'http_headers', None))
+        return classify_status(
+            status, headers=headers,
+            request_id=getattr(exc, 'request_id', None),
+            fallback_retry_after=_number(getattr(exc, 'retry_after', None)))
+    for cause in _causes(exc):
+        if isinstance(cause, ks_exceptions.ConnectionError):
+            return classify_connection_error(cause)
+        if isinstance(cause, _REQUESTS_FAILURES):
+            return _classify_requests_error(cause)
+    return None
+
+
+def _classify_requests_error(exc):
+    if isinstance(exc, requests.exceptions.SSLError):
+        return verdicts.Classification(Verdict.FATAL)
+    for cause in _causes(exc):
+        if isinstance(cause, _NOT_SENT):
+            return verdicts.Classification(Verdict.TRANSIENT)
+    return verdicts.Classification(Verdict.AMBIGUOUS)
+
+
+def _status_of(exc):
+    for name in ('http_status', 'status_code', 'code'):
+        value = getattr(exc, name, None)
+        if isinstance(value, int) and not isinstance(value, bool) and \
+                400 <= value <= 599:
+            return value
+    return None
+
+
+def _number(value):
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return value if 0 <= value < float('inf') else None

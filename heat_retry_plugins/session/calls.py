@@ -1,0 +1,110 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
+"""A plugin call in progress, as the request layer sees it.
+
+``call_with_retry`` retries a whole library call, so the requests it makes
+are sent once each and their failures go up to the call's own loop. Not
+all of them: a create is still reconciled by the request layer (a call is
+never less safe than the bare request), a request to another service (the
+token endpoint's) is retried by that service's rules, and a request that
+is not safe to repeat (a POST whose response was lost) must not be
+repeated by the call's loop either. This module holds what the two loops
+tell each other, in one place: the plugin opens a :class:`PluginCall` with
+:func:`plugin_call`, the request layer reads it with :func:`current`.
+"""
+
+import contextlib
+import contextvars
+import dataclasses
+
+from heat_retry_plugins.engine import policy as policy_mod
+from heat_retry_plugins.engine import verdicts
+
+_CURRENT = contextvars.ContextVar('heat_retry_plugins_call', default=None)
+
+
+@dataclasses.dataclass
+class PluginCall:
+    """A ``call_with_retry``/``call_with_retry_policy`` in progress.
+
+    :param service: the plugin's service (``nova``).
+    :param create: the policy of the creates the call sends (``create``
+        or ``create_cleanup``).
+    :param sends_once: the call's own loop retries it as a whole, so its
+        requests to ``service`` are sent once each.
+    """
+
+    service: str
+    create: policy_mod.OperationPolicy = policy_mod.CREATE
+    sends_once: bool = True
+    settled: bool = False
+    failure: verdicts.Classification | None = None
+
+    def attempt(self, func, *args, **kwargs):
+        """Make one attempt of the call: ``func(*args, **kwargs)``."""
+        self.settled = False
+        self.failure = None
+        return func(*args, **kwargs)
+
+    def note(self, found: verdicts.Classification) -> None:
+        """A request of this attempt, sent once, failed as ``found``.
+
+        The request layer saw the response itself; the client library's
+        exception may have kept less of it (novaclient keeps Retry-After
+        only for 413 and 429).
+        """
+        self.failure = found
+
+    def settle(self) -> None:
+        """Forbid the call's loop to repeat the current attempt.
+
+        A request of the attempt failed in a way that must not be repeated:
+        the request layer retried it to its end already, or it may have
+        been processed and is not safe to send again.
+        """
+        self.settled = True
+
+    def classify(self, found: verdicts.Classification
+                 ) -> verdicts.Classification:
+        """The call loop's view of a failure of the current attempt."""
+        seen = self.failure
+        if (seen is not None and seen.status == found.status and
+                found.retry_after is None):
+            found = dataclasses.replace(found, retry_after=seen.retry_after,
+                                        request_id=found.request_id or
+                                        seen.request_id)
+        if self.settled and not found.settled:
+            return dataclasses.replace(found, settled=True)
+        return found
+
+
+def current() -> PluginCall | None:
+    """The plugin call this request is made in, or None."""
+    return _CURRENT.get()
+
+
+@contextlib.contextmanager
+def plugin_call(service, create=policy_mod.CREATE, sends_once=True):
+    """Run a plugin call: the requests made inside see it.
+
+    :param service: the plugin's service.
+    :param create: the policy of the call's creates.
+    :param sends_once: see :class:`PluginCall`.
+    :returns: the :class:`PluginCall`.
+    """
+    call = PluginCall(service, create, sends_once)
+    token = _CURRENT.set(call)
+    try:
+        yield call
+    finally:
+        _CURRENT.reset(token)

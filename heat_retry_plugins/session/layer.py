@@ -1,0 +1,338 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
+"""The request layer: every request of a Heat context, under its policy.
+
+Every Heat client plugin builds its client on the request context's
+keystoneauth session, so every request Heat makes to nova, cinder,
+neutron, glance, heat, keystone, octavia, openstacksdk ... passes through
+``Session.request``. :class:`RetryingSession` is that session with one
+retry loop around each request:
+
+* the service of the request is read from its endpoint filter or, for a
+  full URL, from the catalog (:mod:`.targets`); its heat.conf policy,
+  budget and breaker apply;
+* the method and route choose what is safe (GET, HEAD, PUT: ``default``;
+  DELETE: ``delete``; a POST to a create route with a reconciler:
+  ``create``, its body marked with an ownership token; the token request:
+  ``default``; any other POST or PATCH, and any streamed body: ``never``);
+* keystoneauth's own ``connect_retries``, ``status_code_retries`` and
+  re-authentication are off: one layer retries.
+
+Inside a plugin's ``call_with_retry`` the requests to the plugin's service
+are sent once each and the call is retried as a whole; see :mod:`.calls`.
+"""
+
+import dataclasses
+import time
+import typing
+
+from keystoneauth1 import exceptions as ks_exceptions
+from keystoneauth1 import session as ks_session
+from oslo_config import cfg
+from oslo_log import log as logging
+import requests
+
+from heat_retry_plugins.config import policies
+from heat_retry_plugins.engine import guards
+from heat_retry_plugins.engine import policy as policy_mod
+from heat_retry_plugins.engine import reconcile
+from heat_retry_plugins.engine import retrying
+from heat_retry_plugins.engine import verdicts
+from heat_retry_plugins import reconcilers
+from heat_retry_plugins.reconcilers import base as reconciler_base
+from heat_retry_plugins.session import calls
+from heat_retry_plugins.session import classify
+from heat_retry_plugins.session import ownership
+from heat_retry_plugins.session import sweeps
+from heat_retry_plugins.session import targets
+
+LOG = logging.getLogger(__name__)
+
+#: Methods that are safe to send again whatever happened.
+IDEMPOTENT_METHODS = frozenset(['GET', 'HEAD', 'PUT', 'OPTIONS'])
+
+_TOKEN_PATH = '/auth/tokens'
+_NO_LIBRARY_RETRIES = {'raise_exc': False, 'connect_retries': 0,
+                       'status_code_retries': 0, 'allow_reauth': False}
+#: What a reconciler's lookups repeat from the create request.
+_LOOKUP_KWARGS = ('endpoint_filter', 'endpoint_override', 'auth',
+                  'authenticated', 'microversion',
+                  'microversion_service_type', 'user_agent', 'allow',
+                  'client_name', 'client_version', 'global_request_id')
+
+
+@dataclasses.dataclass(frozen=True)
+class Timing:
+    """The clock and the sleep of the retry loops (tests inject theirs).
+
+    :param clock: a monotonic clock in seconds.
+    :param sleep: sleeps for the given seconds.
+    """
+
+    clock: typing.Callable[[], float] = time.monotonic
+    sleep: typing.Callable[[float], None] = time.sleep
+
+
+class RetryingSession(ks_session.Session):
+    """A keystoneauth Session whose requests are retried by policy.
+
+    Made from Heat's own session by :func:`install`; it adds no state but
+    :attr:`timing`.
+    """
+
+    #: The clock and sleep of this session's retry loops.
+    timing = Timing()
+
+    def request(self, url, method, **kwargs):
+        """Send a request as keystoneauth does, under the retry policy."""
+        return send(self, super().request, url, method, kwargs)
+
+
+def install(session: ks_session.Session) -> RetryingSession:
+    """Make ``session`` a :class:`RetryingSession` (once; idempotent).
+
+    :param session: a keystoneauth Session, such as a Heat request
+        context's ``keystone_session``.
+    :returns: the same object.
+    """
+    if not isinstance(session, RetryingSession):
+        # NOTE: Heat makes the session inside RequestContext.__init__ and
+        # offers no hook; the subclass adds no instance state, so changing
+        # the class of the instance is safe.
+        session.__class__ = RetryingSession
+    # NOTE: one layer retries: Heat sets connect_retries from
+    # client_retry_limit, which would re-send a POST whose connection
+    # dropped after it was sent.
+    session._connect_retries = 0
+    return session
+
+
+def send(session, send_once, url, method, kwargs):
+    """Send one request of ``session`` under its policy.
+
+    :param session: the :class:`RetryingSession`.
+    :param send_once: keystoneauth's own ``Session.request``, bound.
+    :param url: the URL or path.
+    :param method: the HTTP method.
+    :param kwargs: the request's keyword arguments.
+    :returns: the :class:`requests.Response`, as keystoneauth would.
+    :raises: what keystoneauth raises, once retrying gave up; the error
+        carries the attempts in ``retry_history``.
+    """
+    method = method.upper()
+    target = targets.target_of(session, url, kwargs)
+    if target is None:
+        return send_once(url, method, **kwargs)
+    raise_exc = kwargs.pop('raise_exc', True)
+    kwargs.update(_NO_LIBRARY_RETRIES)
+    exchange = _Exchange(session, send_once, url, method, kwargs, target)
+    exchange.sweep_due()
+    response = exchange.run(calls.current())
+    exchange.after(response)
+    if raise_exc and response.status_code >= 400:
+        error = ks_exceptions.from_response(response, method, url)
+        history = getattr(response, 'retry_history', None)
+        if history is not None:
+            error.retry_history = history
+        raise error
+    return response
+
+
+class _Exchange:
+    """One request, as the layer carries it out."""
+
+    def __init__(self, session, send_once, url, method, kwargs, target):
+        self.session = session
+        self.send_once = send_once
+        self.url = url
+        self.method = method
+        self.kwargs = kwargs
+        self.target = target
+        self.label = '%s %s' % (method, target.path)
+        self.config = policies.for_conf(cfg.CONF)
+
+    def run(self, call):
+        operation, reconciler = self._operation(call)
+        same_service = call is not None and call.service == self.target.service
+        if same_service and call.sends_once and reconciler is None:
+            return self._once(call, operation)
+        retrier = self._retrier(nested=same_service)
+        try:
+            result = retrier.call(operation, self._attempt,
+                                  reconciler=reconciler, label=self.label)
+        except classify.ErrorResponse as exc:
+            if call is not None:
+                call.settle()
+            exc.response.retry_history = exc.retry_history
+            return exc.response
+        except Exception:
+            if call is not None:
+                call.settle()
+            raise
+        if result is None:
+            return _done_response(self.url)
+        return reconciler.complete(result) if reconciler else result
+
+    def _attempt(self):
+        response = self.send_once(self.url, self.method, **self.kwargs)
+        if response.status_code >= 400:
+            raise classify.ErrorResponse(response)
+        return response
+
+    def _once(self, call, operation):
+        """Send once, for a call that is retried as a whole."""
+        try:
+            return self._attempt()
+        except Exception as exc:
+            found = classify.classify_failure(exc)
+            call.note(found)
+            if (found.verdict is verdicts.Verdict.AMBIGUOUS and
+                    operation.on_ambiguous is not
+                    policy_mod.OnAmbiguous.RETRY):
+                call.settle()
+            if isinstance(exc, classify.ErrorResponse):
+                return exc.response
+            raise
+
+    def _operation(self, call):
+        """Return the request's (OperationPolicy, Reconciler or None)."""
+        method, path = self.method, self.target.path
+        if _streamed(self.kwargs):
+            return policy_mod.NEVER, None
+        if method in IDEMPOTENT_METHODS:
+            return policy_mod.DEFAULT, None
+        if method == 'DELETE':
+            return policy_mod.DELETE, None
+        if method == 'POST' and path.endswith(_TOKEN_PATH):
+            # NOTE: a token request creates nothing that outlives it.
+            return policy_mod.DEFAULT, None
+        operation = call.create if call else policy_mod.CREATE
+        reconciler = (None if operation is policy_mod.NEVER
+                      else self._reconciler())
+        if reconciler is None:
+            return policy_mod.NEVER, None
+        return operation, reconciler
+
+    def _reconciler(self):
+        service = self.target.service
+        cls = reconcilers.reconciler_for(service, self.method,
+                                         self.target.path)
+        if cls is None or not self.config.marks_creates(service):
+            return None
+        body = ownership.json_body(self.kwargs)
+        if body is None:
+            return None
+        create = cls.mark(ownership.CreateRequest(
+            self.method, self.url.split('?', 1)[0], body,
+            ownership.new_token(), _version_headers(self.kwargs)))
+        if create is None:
+            return None
+        self.kwargs = ownership.with_body(self.kwargs, create.body)
+        return cls(self.lookup(), create,
+                   on_settled=self._watch if cls.sweeps else None)
+
+    def lookup(self):
+        """A Lookup that sends to this request's endpoint."""
+        base = {key: self.kwargs[key] for key in _LOOKUP_KWARGS
+                if key in self.kwargs}
+        base['headers'] = _version_headers(self.kwargs)
+        base.update(_NO_LIBRARY_RETRIES)
+        return reconciler_base.Lookup(self.send_once, base)
+
+    def _retrier(self, nested):
+        target, timing = self.target, self.session.timing
+        found = guards.guards_for(
+            target.key, self.config.guard_settings(target.service),
+            target.project, clock=timing.clock)
+        token_request = (self.method == 'POST' and
+                         target.path.endswith(_TOKEN_PATH))
+        return retrying.Retrier(
+            service=target.service,
+            policy=self.config.get(target.service),
+            classify=classify.classify_failure,
+            reauthenticate=None if token_request else self._reauthenticate,
+            budget=found.budget,
+            # NOTE: inside a call to the same service, the call's own loop
+            # holds the breaker's permit for this attempt.
+            breaker=None if nested else found.breaker,
+            throttle=found.throttle,
+            clock=timing.clock, sleep=timing.sleep)
+
+    def _reauthenticate(self):
+        return bool(self.session.invalidate(self.kwargs.get('auth')))
+
+    # -- sweeps -----------------------------------------------------------
+
+    def _watch(self, reconciler, result):
+        kept_id = reconciler.kept_id(result)
+        if kept_id:
+            sweeps.PENDING.watch(sweeps.Pending(
+                self.target.service, kept_id, type(reconciler),
+                reconciler.create))
+
+    def sweep_due(self):
+        """Sweep the late duplicates of what this request names."""
+        for pending in sweeps.PENDING.due(self.target.service,
+                                          self.target.path):
+            reconciler = pending.reconciler(self.lookup(), pending.create)
+            try:
+                found = reconciler.find()
+                for duplicate in reconcile.extras(reconciler, found,
+                                                  pending.kept_id):
+                    reconciler.delete(duplicate)
+                    LOG.warning('Deleted the duplicate %(service)s %(kind)s '
+                                '%(name)s (%(id)s) that a lost create left; '
+                                'kept %(kept)s',
+                                {'service': pending.service,
+                                 'kind': reconciler.kind,
+                                 'name': reconciler.name,
+                                 'id': reconciler.identify(duplicate),
+                                 'kept': pending.kept_id})
+            except Exception as exc:
+                LOG.warning('Could not sweep the duplicates of %(service)s '
+                            '%(kind)s %(kept)s: %(error)s; trying again on '
+                            'the next request that names it',
+                            {'service': pending.service,
+                             'kind': reconciler.kind,
+                             'kept': pending.kept_id,
+                             'error': type(exc).__name__})
+
+    def after(self, response):
+        """Stop sweeping what this request deleted."""
+        if self.method != 'DELETE' or not (
+                response.status_code < 300 or response.status_code == 404):
+            return
+        last = self.target.path.rstrip('/').rsplit('/', 1)[-1]
+        for pending in sweeps.PENDING.due(self.target.service, last):
+            sweeps.PENDING.forget(pending)
+
+
+def _streamed(kwargs):
+    data = kwargs.get('data')
+    return data is not None and not isinstance(data, (bytes, str, dict))
+
+
+def _version_headers(kwargs):
+    return {name: value for name, value in (kwargs.get('headers') or
+                                            {}).items()
+            if 'api-version' in str(name).lower()}
+
+
+def _done_response(url):
+    """A 204 for a DELETE whose retry found the resource already gone."""
+    response = requests.Response()
+    response.status_code = 204
+    response.url = url
+    response.reason = 'No Content'
+    response._content = b''
+    return response
