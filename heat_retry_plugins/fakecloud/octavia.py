@@ -45,12 +45,11 @@ Response = routing.Response
 #: Input fields that a response shows as relationships instead.
 _INPUT_ONLY = {'listener': ('loadbalancer_id',),
                'pool': ('listener_id', 'loadbalancer_id'),
-               'healthmonitor': ('pool_id',)}
+               'healthmonitor': ('pool_id',), 'member': ('pool_id',),
+               'l7rule': ('l7policy_id',)}
 #: Query parameters of a list that are not field filters.
 _LIST_PARAMS = ('limit', 'marker', 'page_reverse', 'fields', 'sort',
                 'tags', 'tags-any', 'not-tags', 'not-tags-any')
-#: The child collection of a parent, and the parent kind.
-_CHILDREN = {kinds.MEMBER.kind: kinds.POOL, kinds.L7RULE.kind: kinds.L7POLICY}
 
 
 class OctaviaService(octavia_changes.OctaviaChanges, routing.Service):
@@ -69,8 +68,8 @@ class OctaviaService(octavia_changes.OctaviaChanges, routing.Service):
         """Declare the routes."""
         self.route('GET', '/', self.versions, auth=False)
         for kind in kinds.KINDS:
-            parent = _CHILDREN.get(kind.kind)
-            base = ('/lbaas/%s/{parent}/%s' % (parent.plural, kind.plural)
+            parent = kinds.PARENTS.get(kind.kind)
+            base = ('/lbaas/%s/{parent}/%s' % (parent[0].plural, kind.plural)
                     if parent else '/lbaas/' + kind.plural)
             for method, suffix, func in (
                     ('POST', '', self.create), ('GET', '', self.list),
@@ -149,7 +148,7 @@ class OctaviaService(octavia_changes.OctaviaChanges, routing.Service):
         obj['provisioning_status'] = 'ACTIVE'
         obj['operating_status'] = 'ONLINE'
         if kind is kinds.MEMBER and not self.state.list(
-                'healthmonitor', pool_id=obj['_parent']):
+                'healthmonitor', pool_id=obj['pool_id']):
             obj['operating_status'] = 'NO_MONITOR'
 
     def _mutable(self, lb: dict, kind: kinds.Kind, obj: dict = None) -> None:
@@ -177,11 +176,11 @@ class OctaviaService(octavia_changes.OctaviaChanges, routing.Service):
 
     def _found(self, request: Request, kind: kinds.Kind) -> dict:
         """Find the object of the path (in its parent's, for children)."""
-        parent = _CHILDREN.get(kind.kind)
+        parent = kinds.PARENTS.get(kind.kind)
         if parent is not None:
-            self.get(request, parent, request.params['parent'])
+            self.get(request, parent[0], request.params['parent'])
         obj = self.get(request, kind, request.params['id'])
-        if parent is not None and obj['_parent'] != request.params['parent']:
+        if parent is not None and obj[parent[1]] != request.params['parent']:
             raise HTTPError(404, '%s %s not found.' % (kind.title,
                                                        obj['id']))
         return obj
@@ -212,12 +211,12 @@ class OctaviaService(octavia_changes.OctaviaChanges, routing.Service):
             body.update(
                 loadbalancers=[{'id': obj['_lb']}],
                 listeners=self._children('listener', default_pool_id=obj_id),
-                members=self._children('member', _parent=obj_id),
+                members=self._children('member', pool_id=obj_id),
                 healthmonitor_id=monitors[0]['id'] if monitors else None)
         elif kind is kinds.HEALTHMONITOR:
             body['pools'] = [{'id': obj['pool_id']}]
         elif kind is kinds.L7POLICY:
-            body['rules'] = self._children('l7rule', _parent=obj_id)
+            body['rules'] = self._children('l7rule', l7policy_id=obj_id)
         return body
 
     # -- list and show --------------------------------------------------
@@ -235,9 +234,10 @@ class OctaviaService(octavia_changes.OctaviaChanges, routing.Service):
         :raises HTTPError: 400 on a bad ``limit`` or ``marker``.
         """
         fields = {'project_id': request.token.project_id}
-        if kind.kind in _CHILDREN:
-            fields['_parent'] = self.get(request, _CHILDREN[kind.kind],
-                                         request.params['parent'])['id']
+        if kind.kind in kinds.PARENTS:
+            parent, field = kinds.PARENTS[kind.kind]
+            fields[field] = self.get(request, parent,
+                                     request.params['parent'])['id']
         objs = [self.render(kind, o) for o in self.state.list(
             kind.kind, **fields) if _matches(o, request)]
         marker = request.arg('marker')

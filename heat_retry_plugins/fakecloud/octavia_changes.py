@@ -114,6 +114,7 @@ class OctaviaChanges:
             lb = self.get(request, kinds.LOADBALANCER, listener['_lb'])
             self._mutable(lb, kinds.LISTENER, listener)
             listener['default_pool_id'] = obj['id']
+            obj['loadbalancer_id'] = lb['id']
             return lb
         if obj.get('loadbalancer_id') is None:
             raise HTTPError(400, 'Validation failure: loadbalancer_id or '
@@ -122,13 +123,13 @@ class OctaviaChanges:
 
     def _link_member(self, request: Request, obj: dict) -> dict:
         pool = self.get(request, kinds.POOL, request.params['parent'])
-        if self.state.find('member', _parent=pool['id'],
+        if self.state.find('member', pool_id=pool['id'],
                            address=obj['address'],
                            protocol_port=obj['protocol_port']):
             raise HTTPError(409, 'Another member on this pool is already '
                                  'using ip %s on protocol_port %d'
                             % (obj['address'], obj['protocol_port']))
-        obj['_parent'] = pool['id']
+        obj['pool_id'] = pool['id']
         return self.get(request, kinds.LOADBALANCER, pool['_lb'])
 
     def _link_healthmonitor(self, request: Request, obj: dict) -> dict:
@@ -155,7 +156,7 @@ class OctaviaChanges:
 
     def _link_l7rule(self, request: Request, obj: dict) -> dict:
         policy = self.get(request, kinds.L7POLICY, request.params['parent'])
-        obj['_parent'] = policy['id']
+        obj['l7policy_id'] = policy['id']
         return self.get(request, kinds.LOADBALANCER, policy['_lb'])
 
     def update(self, kind: kinds.Kind, request: Request) -> Response:
@@ -229,10 +230,10 @@ class OctaviaChanges:
                 found.extend(self._descendants(kinds.L7POLICY, policy))
         elif kind is kinds.POOL:
             found = [(kinds.MEMBER, o) for o in self.state.list(
-                'member', _parent=obj['id'])]
+                'member', pool_id=obj['id'])]
             found += [(kinds.HEALTHMONITOR, o) for o in self.state.list(
                 'healthmonitor', pool_id=obj['id'])]
         elif kind is kinds.L7POLICY:
             found = [(kinds.L7RULE, o) for o in self.state.list(
-                'l7rule', _parent=obj['id'])]
+                'l7rule', l7policy_id=obj['id'])]
         return found

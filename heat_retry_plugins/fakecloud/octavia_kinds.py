@@ -246,3 +246,7 @@ L7RULE = Kind(
 #: Every kind, parents before children.
 KINDS = (LOADBALANCER, LISTENER, POOL, MEMBER, HEALTHMONITOR, L7POLICY,
          L7RULE)
+#: The kinds whose paths are below their parent's: the parent kind and the
+#: field that holds its id (stored, not shown, as in Octavia's bodies).
+PARENTS = {MEMBER.kind: (POOL, 'pool_id'),
+           L7RULE.kind: (L7POLICY, 'l7policy_id')}
