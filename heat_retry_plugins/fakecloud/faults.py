@@ -87,7 +87,8 @@ from heat_retry_plugins.fakecloud.fault_spec import show
 from heat_retry_plugins.fakecloud.fault_spec import strings
 from heat_retry_plugins.fakecloud.fault_spec import unknown_keys
 
-SERVICES = ('identity', 'compute', 'image', 'network', 'volumev3')
+SERVICES = ('identity', 'compute', 'image', 'network', 'volumev3',
+            'load-balancer', 'object-store', 'dns', 'orchestration')
 
 #: Fault kinds: what happens to a selected request.
 STATUS = 'status'            # error response, request not processed

@@ -38,7 +38,9 @@ _AUTH_FAILED = 'The request you have made requires authentication.'
 #: The service name of each catalog type.
 SERVICE_NAMES = {'identity': 'keystone', 'compute': 'nova',
                  'image': 'glance', 'network': 'neutron',
-                 'volumev3': 'cinderv3'}
+                 'volumev3': 'cinderv3', 'load-balancer': 'octavia',
+                 'object-store': 'swift', 'dns': 'designate',
+                 'orchestration': 'heat'}
 
 
 class KeystoneService(keystone_resources.IdentityResources, routing.Service):

@@ -24,24 +24,32 @@ from typing import Optional
 from heat_retry_plugins.fakecloud import cinder
 from heat_retry_plugins.fakecloud import control
 from heat_retry_plugins.fakecloud import counters as counters_mod
+from heat_retry_plugins.fakecloud import designate
 from heat_retry_plugins.fakecloud import faults as faults_mod
 from heat_retry_plugins.fakecloud import glance
 from heat_retry_plugins.fakecloud import keystone
 from heat_retry_plugins.fakecloud import listener as listener_mod
 from heat_retry_plugins.fakecloud import neutron
 from heat_retry_plugins.fakecloud import nova
+from heat_retry_plugins.fakecloud import octavia
+from heat_retry_plugins.fakecloud import orchestration
 from heat_retry_plugins.fakecloud import pipeline
 from heat_retry_plugins.fakecloud import state as state_mod
+from heat_retry_plugins.fakecloud import swift
 
 LOG = logging.getLogger(__name__)
 
 #: The service classes, in catalog (and port) order.
 SERVICE_CLASSES = (keystone.KeystoneService, nova.NovaService,
                    glance.GlanceService, neutron.NeutronService,
-                   cinder.CinderService)
+                   cinder.CinderService, octavia.OctaviaService,
+                   swift.SwiftService, designate.DesignateService,
+                   orchestration.OrchestrationService)
 #: The path each service's catalog endpoint ends with.
 ENDPOINT_SUFFIX = {'identity': '/v3', 'compute': '/v2.1', 'image': '',
-                   'network': '', 'volumev3': '/v3'}
+                   'network': '', 'volumev3': '/v3', 'load-balancer': '',
+                   'object-store': '/v1/AUTH_%(project_id)s', 'dns': '',
+                   'orchestration': '/v1/%(project_id)s'}
 
 
 class FakeCloud:

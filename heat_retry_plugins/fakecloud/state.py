@@ -41,7 +41,9 @@ from typing import Optional
 TRACKED_KINDS = ('server', 'keypair', 'project', 'user', 'network',
                  'subnet', 'router', 'port', 'security_group',
                  'security_group_rule', 'floatingip', 'volume',
-                 'volume_attachment')
+                 'volume_attachment', 'image', 'loadbalancer', 'listener',
+                 'pool', 'member', 'healthmonitor', 'l7policy', 'l7rule',
+                 'container', 'object', 'zone', 'recordset', 'stack')
 
 
 #: The fields that own an object's name: two live objects are duplicates
