@@ -28,8 +28,7 @@ class MicroversionFromConf:
 
     @property
     def max_microversion(self):
-        """The highest microversion: heat.conf's, read now, or the server's.
-        """
+        """The highest microversion: heat.conf's now, or the server's."""
         return (cfg.CONF.max_nova_api_microversion or
                 self._discovered_max_microversion)
 
