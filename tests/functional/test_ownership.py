@@ -1,0 +1,223 @@
+"""A retry never adopts, deletes or duplicates what is not its own.
+
+Hostile cases over real HTTP: another team's same-named project, user,
+keypair or server made before the call (with a client of its own, so it
+carries no ownership token); creates that land after their error (a load
+balancer's 504, a read timeout); the seed example's three ways of calling
+``servers.create``; and the marker turned off.
+"""
+
+import contextlib
+
+from keystoneauth1 import exceptions as ks_exceptions
+from novaclient import exceptions as nova_exceptions
+import pytest
+
+from heat_retry_plugins.fakecloud import CIRROS_IMAGE_ID
+from heat_retry_plugins.fakecloud import keys
+from tests.fakecloud import helpers
+from tests.functional.conftest import fault
+from tests.functional.conftest import requests_to
+
+MARKER = 'heat_retry_token'
+POST_PROJECTS = 'identity POST /projects'
+
+
+@pytest.fixture
+def other_team(cloud):
+    """Clients of another team: what they make carries no token."""
+    session = helpers.make_session(cloud)
+
+    class Team:
+        nova = helpers.nova(session, '2.37')
+        keystone = helpers.keystone(session)
+
+        @staticmethod
+        @contextlib.contextmanager
+        def owns():
+            with cloud.state.preexisting():
+                yield
+            cloud.reset_counters()
+    return Team
+
+
+def never_processed(path, service='identity', status=502):
+    """A 502 from a load balancer that never forwarded the request."""
+    return fault(path, 'POST', {'status': status}, service=service)
+
+
+# -- another team's same-named objects ----------------------------------------
+
+def test_another_teams_project_is_never_adopted_nor_deleted(
+        keystone_plugin, cloud, other_team):
+    with other_team.owns():
+        theirs = other_team.keystone.projects.create('finance', 'default')
+    cloud.set_faults(never_processed('^/projects$'))
+    client = keystone_plugin.client().client
+    with pytest.raises(ks_exceptions.Conflict):
+        client.projects.create('finance', 'default')
+    # What stock Heat would have met (a 409), and theirs untouched.
+    assert requests_to(cloud, POST_PROJECTS) == {'502': 1, '409': 1}
+    kept = other_team.keystone.projects.get(theirs.id)
+    assert kept.name == 'finance' and not hasattr(kept, MARKER)
+    assert cloud.state.seeded_summary()['preexisting_deleted_total'] == 0
+
+
+def test_another_teams_user_is_never_adopted_nor_deleted(
+        keystone_plugin, cloud, other_team):
+    with other_team.owns():
+        theirs = other_team.keystone.users.create('deploy',
+                                                  domain='default')
+    cloud.set_faults(never_processed('^/users$'))
+    with pytest.raises(ks_exceptions.Conflict):
+        keystone_plugin.client().client.users.create('deploy',
+                                                     domain='default')
+    assert other_team.keystone.users.get(theirs.id).name == 'deploy'
+    assert cloud.state.seeded_summary()['preexisting_deleted_total'] == 0
+
+
+def test_a_user_of_the_name_in_another_domain_is_not_ours(
+        keystone_plugin, cloud, other_team):
+    with other_team.owns():
+        domain = other_team.keystone.domains.create('elsewhere')
+        theirs = other_team.keystone.users.create('deploy', domain=domain)
+    cloud.set_faults(never_processed('^/users$'))
+    # No domain: Keystone puts it in the token's domain, not theirs.
+    made = keystone_plugin.client().client.users.create('deploy')
+    assert made.id != theirs.id and made.domain_id == 'default'
+    assert getattr(made, MARKER)
+    assert other_team.keystone.users.get(theirs.id).domain_id == domain.id
+    assert cloud.state.seeded_summary()['preexisting_deleted_total'] == 0
+
+
+@pytest.mark.parametrize('same_key', [True, False])
+def test_another_teams_keypair_is_never_adopted_nor_deleted(
+        nova_plugin, cloud, other_team, same_key):
+    public_key = keys.generate()[1]
+    with other_team.owns():
+        theirs = other_team.nova.keypairs.create('deployer',
+                                                 public_key=public_key)
+    cloud.set_faults(never_processed('^/os-keypairs$', 'compute'))
+    ours = public_key if same_key else keys.generate()[1]
+    with pytest.raises(nova_exceptions.Conflict):
+        nova_plugin.client().keypairs.create('deployer', public_key=ours)
+    held = other_team.nova.keypairs.get('deployer')
+    assert held.public_key == theirs.public_key == public_key
+    assert cloud.state.seeded_summary()['preexisting_deleted_total'] == 0
+
+
+def test_a_keypair_carries_its_token_in_the_public_key_comment(
+        nova_plugin, cloud):
+    public_key = keys.generate()[1]
+    made = nova_plugin.client().keypairs.create('mine',
+                                                public_key=public_key)
+    assert made.public_key.startswith(public_key.strip() + ' ')
+    assert made.public_key.split()[-1].startswith(MARKER + '=')
+    # The key itself is the same key: the fingerprint does not change.
+    assert made.fingerprint == keys.fingerprint(public_key)
+
+
+# -- creates that land late ---------------------------------------------------
+
+LATE_KINDS = {
+    'slow_create': {'kind': 'slow_create', 'seconds': 0.3},
+    'read_timeout': {'kind': 'slow', 'seconds': 1.0},
+}
+AMBIGUOUS_KINDS = dict({
+    'ambiguous_500': {'kind': 'ambiguous_500'},
+    'ambiguous_502': {'kind': 'ambiguous_502'},
+    'ambiguous_504': {'kind': 'ambiguous_504'},
+    'drop_after': {'kind': 'drop_after'},
+}, **LATE_KINDS)
+
+
+def boot(plugin, context, how, name):
+    client = plugin.client()
+    args = (name, CIRROS_IMAGE_ID, '1')
+    if how == 'call_with_retry':
+        return plugin.call_with_retry(client.servers.create, *args,
+                                      nics='none')
+    if how == 'policy_default':
+        return plugin.call_with_retry_policy(
+            'default', client.servers.create, *args, nics='none')
+    if how == 'policy_create':
+        return plugin.call_with_retry_policy(
+            'create', client.servers.create, *args, nics='none')
+    # Stock Heat's own call, through cloud_backend's Nova plugin.
+    return context.clients.client('nova').servers.create(*args,
+                                                         nics='none')
+
+
+@pytest.fixture
+def backend(heat_conf, cloud, context):
+    heat_conf.set(cloud_backend='heat_retry_plugins.clients.RetryingClients')
+
+
+@pytest.mark.parametrize('how', ['call_with_retry', 'policy_default',
+                                 'policy_create', 'bare'])
+@pytest.mark.parametrize('kind', sorted(AMBIGUOUS_KINDS))
+def test_the_seed_example_makes_exactly_one_server(
+        nova_plugin, cloud, context, backend, how, kind):
+    if kind == 'read_timeout':
+        context.keystone_session.timeout = 0.3
+        context.keystone_session.get_token()
+    cloud.set_faults(fault('^/servers$', 'POST', AMBIGUOUS_KINDS[kind]))
+    made = boot(nova_plugin, context, how, 'web-1')
+    if kind in LATE_KINDS:
+        # The lost create lands after the call returned ...
+        helpers.poll(lambda: len(cloud.objects('server')) == 2)
+        # ... and the next request that names the server sweeps it.
+        assert nova_plugin.client().servers.get(made.id).id == made.id
+    held = cloud.objects('server')
+    assert [s['id'] for s in held] == [made.id]
+    assert held[0]['metadata'][MARKER]
+
+
+def test_a_late_duplicate_is_swept_by_the_delete(nova_plugin, cloud,
+                                                 context):
+    cloud.set_faults(fault('^/servers$', 'POST',
+                           LATE_KINDS['slow_create']))
+    made = boot(nova_plugin, context, 'bare', 'web-1')
+    helpers.poll(lambda: len(cloud.objects('server')) == 2)
+    nova_plugin.client().servers.delete(made.id)
+    helpers.poll(lambda: cloud.objects('server') == [])
+
+
+def test_a_sweep_never_touches_a_same_named_server_of_another_team(
+        nova_plugin, cloud, context, other_team):
+    with other_team.owns():
+        theirs = other_team.nova.servers.create('web-1', CIRROS_IMAGE_ID,
+                                                '1', nics='none')
+    cloud.set_faults(fault('^/servers$', 'POST',
+                           LATE_KINDS['slow_create']))
+    made = boot(nova_plugin, context, 'bare', 'web-1')
+    helpers.poll(lambda: len(cloud.objects('server')) == 2)
+    nova_plugin.client().servers.get(made.id)
+    assert sorted(s['id'] for s in cloud.objects('server')) == [made.id]
+    assert other_team.nova.servers.get(theirs.id).name == 'web-1'
+    assert cloud.state.seeded_summary()['preexisting_deleted_total'] == 0
+
+
+# -- the marker, turned off ---------------------------------------------------
+
+def test_without_the_marker_an_ambiguous_create_is_not_retried(
+        nova_plugin, cloud, heat_conf):
+    heat_conf.set(group='clients_nova', retry_ownership_marker=False)
+    cloud.set_faults(fault('^/servers$', 'POST', {'kind': 'ambiguous_500'}))
+    with pytest.raises(nova_exceptions.ClientException):
+        nova_plugin.client().servers.create('web-1', CIRROS_IMAGE_ID, '1',
+                                            nics='none')
+    (held,) = cloud.objects('server')
+    assert MARKER not in held['metadata']
+    assert requests_to(cloud, 'compute POST /servers') == {'500': 1}
+
+
+def test_without_the_marker_an_unprocessed_create_is_still_retried(
+        nova_plugin, cloud, heat_conf):
+    heat_conf.set(group='clients_nova', retry_ownership_marker=False)
+    cloud.set_faults(fault('^/servers$', 'POST', {'status': 503}))
+    made = nova_plugin.client().servers.create('web-1', CIRROS_IMAGE_ID,
+                                               '1', nics='none')
+    assert [s['id'] for s in cloud.objects('server')] == [made.id]
+    assert requests_to(cloud, 'compute POST /servers') == {'503': 1,
+                                                           '202': 1}
