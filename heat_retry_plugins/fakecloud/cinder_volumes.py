@@ -11,25 +11,19 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""Cinder volumes: their lifecycle, and the volume routes of Cinder v3.
+"""Cinder volumes: the volume routes of Cinder v3.
 
-A volume is ``creating`` for the service's ``build_seconds``, then
-``available``. Nova attaches it (:func:`attach`, one ``volume_attachment``
-object): ``attaching`` for ``attach_seconds``, then ``in-use`` with the
-attachment listed; a detach is ``detaching`` for ``attach_seconds``, then
-the attachment is gone (settled by the next request that reads volumes) and
-the volume ``available``. Deleting a volume is immediate; an attached one
-cannot be deleted (400), as in Cinder.
+Their statuses are in :mod:`heat_retry_plugins.fakecloud.cinder_lifecycle`.
+Deleting a volume is immediate; an attached one cannot be deleted (400), as
+in Cinder.
 """
 
 import ast
 import time
-from typing import Any
-from typing import Optional
 import uuid
 
+from heat_retry_plugins.fakecloud import cinder_lifecycle as lifecycle
 from heat_retry_plugins.fakecloud import routing
-from heat_retry_plugins.fakecloud import state as state_mod
 
 HTTPError = routing.HTTPError
 Request = routing.Request
@@ -42,90 +36,6 @@ DELETABLE = ('available', 'error', 'error_restoring', 'error_extending',
 FILTERS = ('name', 'status', 'metadata', 'bootable', 'availability_zone',
            'all_tenants', 'project_id', 'name~', 'with_count')
 _PAGING = ('limit', 'marker', 'offset', 'sort', 'sort_key', 'sort_dir')
-
-
-def cinder_time() -> str:
-    """Return a Cinder timestamp.
-
-    :returns: e.g. ``'2024-05-01T12:00:00.000000'``.
-    """
-    return state_mod.isotime(state_mod.utcnow()).rstrip('Z')
-
-
-def settle(state: Any) -> None:
-    """Drop the attachments whose detach has finished.
-
-    :param state: the CloudState.
-    """
-    now = time.monotonic()
-    with state.lock:
-        for attachment in state.list('volume_attachment'):
-            if attachment['_detach_at'] is not None and (
-                    attachment['_detach_at'] <= now):
-                state.remove('volume_attachment', attachment['id'])
-
-
-def attachment_of(state: Any, volume_id: str) -> Optional[dict]:
-    """Find the attachment of a volume.
-
-    :param state: the CloudState.
-    :param volume_id: the volume.
-    :returns: the stored attachment, or None.
-    """
-    return state.find('volume_attachment', volume_id=volume_id)
-
-
-def status_of(state: Any, volume: dict) -> str:
-    """Compute a volume's status from its clocks and attachment.
-
-    :param state: the CloudState.
-    :param volume: the stored volume.
-    :returns: ``creating``, ``available``, ``attaching``, ``in-use``,
-        ``detaching``, or a status set by an action.
-    """
-    now = time.monotonic()
-    if now < volume['_ready_at']:
-        return 'creating'
-    attachment = attachment_of(state, volume['id'])
-    if attachment is None:
-        return volume['_status']
-    if attachment['_detach_at'] is not None:
-        return 'detaching' if now < attachment['_detach_at'] else (
-            volume['_status'])
-    return 'attaching' if now < attachment['_attach_at'] else 'in-use'
-
-
-def attach(state: Any, volume: dict, server: dict, device: str,
-           delay: float) -> dict:
-    """Attach a volume to a server (Nova's side of the attach).
-
-    :param state: the CloudState (the caller holds its lock and has checked
-        that the volume is ``available``).
-    :param volume: the stored volume.
-    :param server: the stored server.
-    :param device: the device path.
-    :param delay: seconds the volume stays ``attaching``.
-    :returns: the stored attachment.
-    """
-    return state.add('volume_attachment', {
-        'id': str(uuid.uuid4()), 'volume_id': volume['id'],
-        'server_id': server['id'], 'device': device,
-        'project_id': server['project_id'], 'attached_at': cinder_time(),
-        'bdm_uuid': str(uuid.uuid4()),
-        '_attach_at': time.monotonic() + delay, '_detach_at': None})
-
-
-def detach(state: Any, attachment: dict, delay: float) -> None:
-    """Start detaching (or detach at once when ``delay`` is 0).
-
-    :param state: the CloudState.
-    :param attachment: the stored attachment.
-    :param delay: seconds the volume stays ``detaching``.
-    """
-    if delay <= 0:
-        state.remove('volume_attachment', attachment['id'])
-    elif attachment['_detach_at'] is None:
-        attachment['_detach_at'] = time.monotonic() + delay
 
 
 class VolumeResources:
@@ -174,8 +84,8 @@ class VolumeResources:
                 'links': self.links('volumes', volume['id'])}
         if not detail:
             return body
-        status = status_of(self.state, volume)
-        attachment = attachment_of(self.state, volume['id'])
+        status = lifecycle.status_of(self.state, volume)
+        attachment = lifecycle.attachment_of(self.state, volume['id'])
         attachments = []
         if status in ('in-use', 'detaching'):
             attachments.append({
@@ -268,7 +178,7 @@ class VolumeResources:
                                      "than 0" % (size,))
             volume_type = self.find_volume_type(ref.get('volume_type'))
             self.check_quota(request.token.project_id, size)
-            stamp = cinder_time()
+            stamp = lifecycle.cinder_time()
             volume = self.state.add('volume', {
                 'id': str(uuid.uuid4()), 'name': name,
                 'description': description, 'size': size,
@@ -294,7 +204,7 @@ class VolumeResources:
         :param request: the request.
         :returns: the response.
         """
-        settle(self.state)
+        lifecycle.settle(self.state)
         with self.state.lock:
             volume = self.find_volume(request.params['id'])
             return Response(200, {'volume': self.render_volume(request,
@@ -316,7 +226,7 @@ class VolumeResources:
         if unknown:
             raise HTTPError(400, 'Invalid filters %s are found in query '
                                  'options.' % ','.join(unknown))
-        settle(self.state)
+        lifecycle.settle(self.state)
         with self.state.lock:
             volumes = self.state.list('volume')
             if request.arg('all_tenants') in (None, '0', 'false', 'False'):
@@ -374,7 +284,7 @@ class VolumeResources:
                     volume[key] = ref.get(key, ref.get(alias))
             if 'metadata' in ref:
                 volume['metadata'] = self._metadata(ref['metadata'])
-            volume['updated_at'] = cinder_time()
+            volume['updated_at'] = lifecycle.cinder_time()
             return Response(200, {'volume': self.render_volume(request,
                                                                volume)})
 
@@ -384,10 +294,10 @@ class VolumeResources:
         :param request: the request.
         :returns: 202, or 400/404.
         """
-        settle(self.state)
+        lifecycle.settle(self.state)
         with self.state.lock:
             volume = self.find_volume(request.params['id'])
-            if status_of(self.state, volume) not in DELETABLE:
+            if lifecycle.status_of(self.state, volume) not in DELETABLE:
                 raise HTTPError(400, 'Invalid volume: Volume status must be '
                                      'available or error or error_restoring '
                                      'or error_extending or error_managing '
@@ -417,7 +327,7 @@ class VolumeResources:
         args = args if isinstance(args, dict) else {}
         with self.state.lock:
             volume = self.find_volume(request.params['id'])
-            status = status_of(self.state, volume)
+            status = lifecycle.status_of(self.state, volume)
             if action == 'os-extend':
                 new_size = args.get('new_size')
                 if not isinstance(new_size, int) or new_size <= volume[
@@ -442,11 +352,11 @@ class VolumeResources:
                     args.get('readonly'))).lower()
             elif action == 'os-set_bootable':
                 volume['bootable'] = bool(args.get('bootable'))
-                volume['updated_at'] = cinder_time()
+                volume['updated_at'] = lifecycle.cinder_time()
                 return Response(200)
             else:
                 raise HTTPError(400, 'There is no such action: %s' % action)
-            volume['updated_at'] = cinder_time()
+            volume['updated_at'] = lifecycle.cinder_time()
         return Response(202)
 
     def volume_metadata(self, request: Request) -> Response:
@@ -463,7 +373,7 @@ class VolumeResources:
                 if request.method == 'PUT':
                     volume['metadata'] = {}
                 volume['metadata'].update(metadata)
-                volume['updated_at'] = cinder_time()
+                volume['updated_at'] = lifecycle.cinder_time()
             return Response(200, {'metadata': dict(volume['metadata'])})
 
     def volume_metadata_item(self, request: Request) -> Response:

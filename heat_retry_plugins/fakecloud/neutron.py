@@ -16,12 +16,10 @@
 Every collection answers ``GET``/``POST /v2.0/<collection>`` (one resource
 or a bulk list, all or nothing), ``GET``/``PUT``/``DELETE
 /v2.0/<collection>/{id}``, and, when taggable, ``/tags`` and
-``/tags/{tag}``. Lists take a filter per attribute (repeat it for "any of"),
-``tags``/``tags-any``/``not-tags``/``not-tags-any``, ``fields``,
-``sort_key``/``sort_dir`` and ``limit``/``marker``; an unknown filter is a
-400, as with Neutron's ``filter-validation``. What each resource means is in
-:mod:`.neutron_networks`, :mod:`.neutron_routers` and
-:mod:`.neutron_security`. There is no policy: every token sees and may
+``/tags/{tag}``. Lists are queried as :mod:`.neutron_query` says; quotas are
+in :mod:`.neutron_quotas`. What each resource means is in
+:mod:`.neutron_networks`, :mod:`.neutron_ports`, :mod:`.neutron_routers`
+and :mod:`.neutron_security`. There is no policy: every token sees and may
 change every project's resources, as an admin does.
 """
 
@@ -32,6 +30,9 @@ from typing import Callable
 
 from heat_retry_plugins.fakecloud import neutron_common as common
 from heat_retry_plugins.fakecloud import neutron_networks
+from heat_retry_plugins.fakecloud import neutron_ports
+from heat_retry_plugins.fakecloud import neutron_query as query
+from heat_retry_plugins.fakecloud import neutron_quotas
 from heat_retry_plugins.fakecloud import neutron_routers
 from heat_retry_plugins.fakecloud import neutron_security
 from heat_retry_plugins.fakecloud import routing
@@ -40,7 +41,7 @@ Request = routing.Request
 Response = routing.Response
 
 COLLECTIONS = (neutron_networks.NETWORKS, neutron_networks.SUBNETS,
-               neutron_networks.PORTS, neutron_routers.ROUTERS,
+               neutron_ports.PORTS, neutron_routers.ROUTERS,
                neutron_routers.FLOATINGIPS, neutron_security.SECURITY_GROUPS,
                neutron_security.SECURITY_GROUP_RULES)
 
@@ -74,17 +75,11 @@ EXTENSIONS = (
     ('filter-validation', 'Filter parameters validation'),
 )
 
-#: Quota resources; every limit is -1 (unlimited) until set.
-QUOTA_RESOURCES = ('network', 'subnet', 'port', 'router', 'floatingip',
-                   'security_group', 'security_group_rule', 'subnetpool',
-                   'rbac_policy')
-
-_LIST_PARAMS = ('fields', 'limit', 'marker', 'page_reverse', 'sort_key',
-                'sort_dir', 'tags', 'tags-any', 'not-tags', 'not-tags-any')
-
 
 class NeutronService(neutron_networks.NetworkResources,
+                     neutron_ports.PortResources,
                      neutron_routers.RouterResources,
+                     neutron_quotas.QuotaResources,
                      neutron_security.SecurityGroupResources,
                      routing.Service):
     """The network service (Neutron v2.0).
@@ -97,8 +92,6 @@ class NeutronService(neutron_networks.NetworkResources,
 
     def __init__(self, cloud: Any) -> None:
         self.collections = {c.path: c for c in COLLECTIONS}
-        #: Project id -> the limits set with ``PUT /quotas/{project_id}``.
-        self.quotas = {}
         super().__init__(cloud)
 
     def register(self) -> None:
@@ -107,11 +100,7 @@ class NeutronService(neutron_networks.NetworkResources,
         self.route('GET', '/v2.0', self.resources)
         self.route('GET', '/extensions', self.extensions)
         self.route('GET', '/extensions/{alias}', self.extension)
-        self.route('GET', '/quotas', self.list_quotas)
-        self.route('GET', '/quotas/{project_id}', self.quota)
-        self.route('GET', '/quotas/{project_id}/default', self.quota)
-        self.route('PUT', '/quotas/{project_id}', self.quota)
-        self.route('DELETE', '/quotas/{project_id}', self.quota)
+        self.register_quotas()
         self.route('PUT', '/routers/{id}/add_router_interface',
                    self.add_router_interface)
         self.route('PUT', '/routers/{id}/remove_router_interface',
@@ -223,14 +212,6 @@ class NeutronService(neutron_networks.NetworkResources,
                                      % (key or 'body'))
         return body
 
-    @staticmethod
-    def _fields(request: Request, body: dict) -> dict:
-        wanted = [f for value in request.query.get('fields', [])
-                  for f in value.split(',') if f]
-        if not wanted:
-            return body
-        return {k: v for k, v in body.items() if k in wanted}
-
     # -- versions and extensions ------------------------------------------
 
     def versions(self, request: Request) -> Response:
@@ -284,63 +265,6 @@ class NeutronService(neutron_networks.NetworkResources,
                                   ' %s does not exist'
                                   % request.params['alias'])
 
-    # -- quotas -----------------------------------------------------------
-
-    def limits_of(self, project_id: str) -> dict:
-        """Return a project's quota limits.
-
-        :param project_id: the project.
-        :returns: resource -> limit (-1: unlimited).
-        """
-        limits = dict.fromkeys(QUOTA_RESOURCES, -1)
-        limits.update(self.quotas.get(project_id, {}))
-        return limits
-
-    def list_quotas(self, request: Request) -> Response:
-        """``GET /quotas``: the projects whose quotas were set.
-
-        :param request: the request.
-        :returns: the response.
-        """
-        with self.state.lock:
-            return Response(200, {'quotas': [
-                dict(self.limits_of(p), project_id=p, tenant_id=p)
-                for p in sorted(self.quotas)]})
-
-    def quota(self, request: Request) -> Response:
-        """``GET/PUT/DELETE /quotas/{project_id}`` and ``.../default``.
-
-        :param request: the request.
-        :returns: the response.
-        """
-        project_id = request.params['project_id']
-        if request.path.endswith('/default'):
-            return Response(200, {'quota': dict.fromkeys(QUOTA_RESOURCES,
-                                                         -1)})
-        with self.state.lock:
-            if request.method == 'DELETE':
-                self.quotas.pop(project_id, None)
-                return Response(204)
-            if request.method == 'PUT':
-                ref = self.body_dict(request, 'quota')
-                for key, value in ref.items():
-                    if key not in QUOTA_RESOURCES:
-                        raise common.bad_request("Unrecognized attribute(s) "
-                                                 "'%s'" % key)
-                    if (not isinstance(value, int) or isinstance(value, bool)
-                            or value < -1):
-                        raise common.invalid(key, "'%s' should be an "
-                                             "integer >= -1" % (value,))
-                self.quotas.setdefault(project_id, {}).update(ref)
-            return Response(200, {'quota': self.limits_of(project_id)})
-
-    def _check_quota(self, kind: str, project_id: str) -> None:
-        limit = self.limits_of(project_id).get(kind, -1)
-        if limit >= 0 and len(self.state.list(
-                kind, project_id=project_id)) >= limit:
-            raise common.conflict('OverQuota', "Quota exceeded for "
-                                  "resources: ['%s']." % kind)
-
     # -- the collection API -----------------------------------------------
 
     def list_items(self, collection: common.Collection,
@@ -357,46 +281,15 @@ class NeutronService(neutron_networks.NetworkResources,
         with self.state.lock:
             bodies = [self.render(collection, obj)
                       for obj in self.state.list(collection.kind)]
-        for key, values in request.query.items():
-            if key in _LIST_PARAMS:
-                continue
-            if key not in collection.attributes:
-                raise common.bad_request('Invalid input for operation: %s '
-                                         'is invalid attribute for '
-                                         'filtering.' % key)
-            bodies = [b for b in bodies if _matches(b, key, values)]
-        bodies = _filter_tags(bodies, request)
-        bodies = _sort(collection, bodies, request)
-        page, links = self._paginate(collection, bodies, request)
-        body = {collection.plural: [self._fields(request, b) for b in page]}
+        bodies = query.sort_bodies(collection, query.filter_bodies(
+            collection, bodies, request), request)
+        page, links = query.paginate(collection, bodies, request,
+                                     self.cloud.base_url(self.name))
+        body = {collection.plural: [query.select_fields(request, b)
+                                    for b in page]}
         if links:
             body[collection.plural + '_links'] = links
         return Response(200, body)
-
-    def _paginate(self, collection: common.Collection, bodies: list,
-                  request: Request) -> tuple:
-        marker = request.arg('marker')
-        if marker is not None:
-            ids = [b['id'] for b in bodies]
-            if marker not in ids:
-                raise common.NeutronError(404, '%sNotFound'
-                                          % collection.resource,
-                                          collection.missing % marker)
-            bodies = bodies[ids.index(marker) + 1:]
-        try:
-            limit = int(request.arg('limit') or 0)
-        except ValueError:
-            limit = -1
-        if limit < 0:
-            raise common.bad_request("Limit must be an integer 0 or greater "
-                                     "and not '%s'" % request.arg('limit'))
-        if not limit or len(bodies) <= limit:
-            return bodies, None
-        page = bodies[:limit]
-        href = '%s/v2.0/%s?%s' % (
-            self.cloud.base_url('network'), collection.path,
-            routing.next_query(request, limit=limit, marker=page[-1]['id']))
-        return page, [{'rel': 'next', 'href': href}]
 
     def create_items(self, collection: common.Collection,
                      request: Request) -> Response:
@@ -442,7 +335,7 @@ class NeutronService(neutron_networks.NetworkResources,
             raise common.bad_request("Unrecognized attribute(s) '%s'"
                                      % ', '.join(unknown))
         obj = common.new_object(collection, ref, request.token.project_id)
-        self._check_quota(collection.kind, obj['project_id'])
+        self.check_quota(collection.kind, obj['project_id'])
         return getattr(self, 'create_' + collection.kind)(request, ref, obj)
 
     def show_item(self, collection: common.Collection,
@@ -456,7 +349,7 @@ class NeutronService(neutron_networks.NetworkResources,
         with self.state.lock:
             body = self.render(collection, self.find(
                 collection, request.params['id']))
-        body = self._fields(request, body)
+        body = query.select_fields(request, body)
         return Response(200, {collection.singular: body})
 
     def update_item(self, collection: common.Collection,
@@ -550,61 +443,3 @@ class NeutronService(neutron_networks.NetworkResources,
                 obj['tags'] = [t for t in obj['tags'] if t != tag]
                 common.touch(obj)
             return Response(204)
-
-
-def _values(request: Request, key: str) -> list:
-    return [v for value in request.query.get(key, [])
-            for v in value.split(',') if v]
-
-
-def _matches(body: dict, key: str, wanted: list) -> bool:
-    value = body.get(key)
-    if key == 'fixed_ips':
-        return any(_fixed_ip_matches(value, query) for query in wanted)
-    if isinstance(value, list):
-        return any(str(v) in wanted for v in value)
-    if isinstance(value, bool):
-        return str(value).lower() in [w.lower() for w in wanted]
-    if value is None:
-        return '' in wanted
-    return str(value) in wanted
-
-
-def _fixed_ip_matches(fixed_ips: list, query: str) -> bool:
-    field, _, wanted = query.partition('=')
-    if field == 'ip_address_substr':
-        return any(wanted in ip['ip_address'] for ip in fixed_ips)
-    return any(ip.get(field) == wanted for ip in fixed_ips)
-
-
-def _filter_tags(bodies: list, request: Request) -> list:
-    tests = (('tags', lambda have, want: want <= have),
-             ('tags-any', lambda have, want: bool(want & have)),
-             ('not-tags', lambda have, want: not want <= have),
-             ('not-tags-any', lambda have, want: not want & have))
-    for key, test in tests:
-        want = set(_values(request, key))
-        if want:
-            bodies = [b for b in bodies if test(set(b.get('tags', [])),
-                                                want)]
-    return bodies
-
-
-def _sort(collection: common.Collection, bodies: list,
-          request: Request) -> list:
-    keys = request.query.get('sort_key', [])
-    dirs = request.query.get('sort_dir', [])
-    for index in reversed(range(len(keys))):
-        key = keys[index]
-        if key not in collection.attributes:
-            raise common.bad_request('%s is an invalid attribute for '
-                                     'sort_keys' % key)
-        direction = dirs[index] if index < len(dirs) else 'asc'
-        if direction not in ('asc', 'desc'):
-            raise common.bad_request("%s is an invalid value for sort_dirs, "
-                                     "valid values are: ['asc', 'desc']"
-                                     % direction)
-        bodies = sorted(bodies, key=lambda b, k=key: (
-            b.get(k) is not None, str(b.get(k))),
-            reverse=direction == 'desc')
-    return bodies

@@ -27,6 +27,7 @@ from typing import Optional
 
 from heat_retry_plugins.fakecloud import neutron_common as common
 from heat_retry_plugins.fakecloud import neutron_networks as networks
+from heat_retry_plugins.fakecloud import neutron_ports as ports
 from heat_retry_plugins.fakecloud import routing
 
 Response = routing.Response
@@ -172,7 +173,7 @@ class RouterResources:
                 'external_fixed_ips' in info):
             if old is not None:
                 self.state.remove('port', old['id'])
-            old = networks.make_port(
+            old = ports.make_port(
                 self.state, network, '', info.get('external_fixed_ips'),
                 GATEWAY_OWNER, router['id'])
         router['external_gateway_info'] = {
@@ -194,7 +195,7 @@ class RouterResources:
                 raise common.bad_request('Bad router request: Either subnet_'
                                          'id or port_id must be specified.')
             if 'port_id' in ref:
-                port = networks.find_port(self.state, ref['port_id'])
+                port = ports.find_port(self.state, ref['port_id'])
                 if port['device_id']:
                     raise common.conflict(
                         'PortInUse', 'Unable to complete operation on port %s'
@@ -206,7 +207,7 @@ class RouterResources:
                                              'port must have at least one '
                                              'fixed IP.')
                 self._check_new_interface(router, port['fixed_ips'])
-                networks.bind_port(port, router['id'], INTERFACE_OWNER)
+                ports.bind_port(port, router['id'], INTERFACE_OWNER)
             else:
                 subnet = self.find(self.collections['subnets'],
                                    str(ref['subnet_id']), status=404)
@@ -218,7 +219,7 @@ class RouterResources:
                                                     subnet['id']}])
                 network = networks.find_network(self.state,
                                                 subnet['network_id'])
-                port = networks.make_port(
+                port = ports.make_port(
                     self.state, network, router['project_id'],
                     [{'subnet_id': subnet['id'],
                       'ip_address': subnet['gateway_ip']}],
@@ -245,15 +246,15 @@ class RouterResources:
         ref = self.body_dict(request)
         with self.state.lock:
             router = self.find_router(request.params['id'])
-            ports = self.state.list('port', device_id=router['id'],
-                                    device_owner=INTERFACE_OWNER)
+            interfaces = self.state.list(
+                'port', device_id=router['id'], device_owner=INTERFACE_OWNER)
             if 'port_id' in ref:
-                found = [p for p in ports if p['id'] == ref['port_id']]
+                found = [p for p in interfaces if p['id'] == ref['port_id']]
                 error = ('RouterInterfaceNotFound', 'Router %s does not have '
                          'an interface with id %s' % (router['id'],
                                                       ref['port_id']))
             elif 'subnet_id' in ref:
-                found = [p for p in ports if any(
+                found = [p for p in interfaces if any(
                     ip['subnet_id'] == ref['subnet_id']
                     for ip in p['fixed_ips'])]
                 error = ('RouterInterfaceNotFoundForSubnet', 'Router %s has '
@@ -315,9 +316,9 @@ class RouterResources:
             wanted['subnet_id'] = ref['subnet_id']
         if ref.get('floating_ip_address') is not None:
             wanted['ip_address'] = ref['floating_ip_address']
-        port = networks.make_port(self.state, network, '',
-                                  [wanted] if wanted else None,
-                                  FLOATINGIP_OWNER, obj['id'])
+        port = ports.make_port(self.state, network, '',
+                               [wanted] if wanted else None,
+                               FLOATINGIP_OWNER, obj['id'])
         if not port['fixed_ips']:
             self.state.remove('port', port['id'])
             raise common.bad_request('Bad floatingip request: Network %s does'
@@ -372,7 +373,7 @@ class RouterResources:
             fip.update({'port_id': None, 'fixed_ip_address': None,
                         'router_id': None})
             return
-        port = networks.find_port(self.state, port_id)
+        port = ports.find_port(self.state, port_id)
         addresses = [ip for ip in port['fixed_ips'] if fixed_ip in (
             None, ip['ip_address']) and ':' not in ip['ip_address']]
         if not addresses:

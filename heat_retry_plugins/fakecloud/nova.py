@@ -23,6 +23,7 @@ import re
 import uuid
 
 from heat_retry_plugins.fakecloud import keys
+from heat_retry_plugins.fakecloud import nova_ports
 from heat_retry_plugins.fakecloud import nova_servers
 from heat_retry_plugins.fakecloud import nova_volumes
 from heat_retry_plugins.fakecloud import routing
@@ -94,8 +95,8 @@ def parse_version(headers: object) -> tuple:
     return version
 
 
-class NovaService(nova_servers.ComputeServers, nova_volumes.ComputeVolumes,
-                  routing.Service):
+class NovaService(nova_servers.ComputeServers, nova_ports.ComputePorts,
+                  nova_volumes.ComputeVolumes, routing.Service):
     """The compute service (Nova v2.1).
 
     :param cloud: the owning FakeCloud.
@@ -119,6 +120,7 @@ class NovaService(nova_servers.ComputeServers, nova_volumes.ComputeVolumes,
         self.route('GET', '/limits', self.limits)
         self.route('GET', '/os-availability-zone', self.zones)
         self.route('GET', '/os-availability-zone/detail', self.zones)
+        self.register_ports()
         self.register_volumes()
         self.register_servers()
 

@@ -15,7 +15,7 @@
 
 A mixin of :class:`~heat_retry_plugins.fakecloud.nova.NovaService`, on the
 Cinder volumes of the same cloud state (see
-:mod:`heat_retry_plugins.fakecloud.cinder_volumes` for the statuses). The
+:mod:`heat_retry_plugins.fakecloud.cinder_lifecycle` for the statuses). The
 attachment id is the volume id, as in Nova. Attaching a volume that is
 already attached to the server, or that is not ``available``, is a 400
 (``InvalidVolume``, as real Nova answers; tempest's
@@ -23,7 +23,7 @@ already attached to the server, or that is not ``available``, is a 400
 still building is a 409. Deleting a server detaches its volumes at once.
 """
 
-from heat_retry_plugins.fakecloud import cinder_volumes
+from heat_retry_plugins.fakecloud import cinder_lifecycle as lifecycle
 from heat_retry_plugins.fakecloud import routing
 
 HTTPError = routing.HTTPError
@@ -112,7 +112,7 @@ class ComputeVolumes:
             raise HTTPError(400, "Invalid input for field/attribute "
                                  "volumeAttachment. 'volumeId' is a required"
                                  " property")
-        cinder_volumes.settle(self.state)
+        lifecycle.settle(self.state)
         with self.state.lock:
             server = self.find_server(request)
             volume = self.state.get('volume', ref['volumeId'])
@@ -123,19 +123,19 @@ class ComputeVolumes:
                 raise HTTPError(409, "Cannot 'attach_volume' instance %s "
                                      "while it is in vm_state building"
                                 % server['id'])
-            current = cinder_volumes.attachment_of(self.state, volume['id'])
+            current = lifecycle.attachment_of(self.state, volume['id'])
             if current is not None and current['server_id'] == server['id']:
                 raise HTTPError(400, 'Invalid volume: volume %s already '
                                      'attached' % volume['id'])
-            status = cinder_volumes.status_of(self.state, volume)
+            status = lifecycle.status_of(self.state, volume)
             if status != 'available':
                 raise HTTPError(400, 'Invalid volume: Volume %s status must '
                                      'be available or downloading to '
                                      'reserve, but the current status is '
                                      '%s.' % (volume['id'], status))
             device = self._device(server, ref.get('device'))
-            attachment = cinder_volumes.attach(self.state, volume, server,
-                                               device, self._attach_delay())
+            attachment = lifecycle.attach(self.state, volume, server,
+                                          device, self._attach_delay())
             attachment['tag'] = ref.get('tag')
             attachment['delete_on_termination'] = bool(
                 ref.get('delete_on_termination', False))
@@ -154,7 +154,7 @@ class ComputeVolumes:
         :param request: the request.
         :returns: the response.
         """
-        cinder_volumes.settle(self.state)
+        lifecycle.settle(self.state)
         with self.state.lock:
             server = self.find_server(request)
             return Response(200, {'volumeAttachments': [
@@ -167,7 +167,7 @@ class ComputeVolumes:
         :param request: the request.
         :returns: the response, or 404 once detached.
         """
-        cinder_volumes.settle(self.state)
+        lifecycle.settle(self.state)
         with self.state.lock:
             server = self.find_server(request)
             return Response(200, {'volumeAttachment': self.render_attachment(
@@ -179,15 +179,14 @@ class ComputeVolumes:
         :param request: the request.
         :returns: 202 (the volume is ``detaching``), or 404.
         """
-        cinder_volumes.settle(self.state)
+        lifecycle.settle(self.state)
         with self.state.lock:
             server = self.find_server(request)
             if self.state.get('volume', request.params['volume_id']) is None:
                 raise HTTPError(404, 'Volume %s could not be found.'
                                 % request.params['volume_id'])
             attachment = self._find_attachment(request, server)
-            cinder_volumes.detach(self.state, attachment,
-                                  self._attach_delay())
+            lifecycle.detach(self.state, attachment, self._attach_delay())
         return Response(202)
 
     def detach_server_volumes(self, server: dict) -> None:
@@ -198,6 +197,6 @@ class ComputeVolumes:
         :param server: the stored server (the caller holds the lock).
         """
         for attachment in self._attachments(server):
-            cinder_volumes.detach(self.state, attachment, 0)
+            lifecycle.detach(self.state, attachment, 0)
             if attachment.get('delete_on_termination'):
                 self.state.remove('volume', attachment['volume_id'])
