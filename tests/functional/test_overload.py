@@ -5,12 +5,24 @@ import pytest
 
 from heat_retry_plugins.engine import errors
 from heat_retry_plugins.engine import guards
-from tests.fakecloud import helpers
 from tests.functional.conftest import requests_to
 from tests.functional.conftest import sent
 
 GET_SERVER = 'compute GET /servers/{id}'
 CALLS = 200
+
+
+class FakeClock:
+    """A monotonic clock that the retry loops' sleeps move forward."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
 
 
 def outage(cloud):
@@ -50,33 +62,28 @@ def test_budget_bounds_amplification_during_a_total_outage(
 
 def test_breaker_fails_fast_then_probes_and_closes(nova_plugin, cloud,
                                                    server, heat_conf):
+    clock = FakeClock()
+    nova_plugin.clock, nova_plugin.sleep = clock, clock.sleep
     heat_conf.set(group='clients_nova', retry_breaker_threshold=5,
-                  retry_breaker_cooldown=0.3, retry_budget_capacity=0)
+                  retry_breaker_cooldown=30.0, retry_budget_capacity=0)
     outage(cloud)
-    with pytest.raises(nova_exceptions.ClientException):
-        nova_plugin.call_with_retry(nova_plugin.client().servers.get,
-                                    server.id)
-    with pytest.raises(nova_exceptions.ClientException):
-        nova_plugin.call_with_retry(nova_plugin.client().servers.get,
-                                    server.id)
+    get = nova_plugin.client().servers.get
+    for _ in range(2):
+        with pytest.raises(nova_exceptions.ClientException):
+            nova_plugin.call_with_retry(get, server.id)
     before = sent(cloud, GET_SERVER)
     assert before == 5
     with pytest.raises(errors.CircuitOpen):
-        nova_plugin.call_with_retry(nova_plugin.client().servers.get,
-                                    server.id)
+        nova_plugin.call_with_retry(get, server.id)
+    with pytest.raises(errors.CircuitOpen):
+        get(server.id)
     assert sent(cloud, GET_SERVER) == before
 
     cloud.set_faults([])
-
-    def probe():
-        try:
-            return nova_plugin.call_with_retry(
-                nova_plugin.client().servers.get, server.id)
-        except errors.CircuitOpen:
-            return None
-    assert helpers.poll(probe, deadline=5.0).id == server.id
+    clock.now += 30.0
+    assert nova_plugin.call_with_retry(get, server.id).id == server.id
     assert requests_to(cloud, GET_SERVER)['200'] == 1
-    assert nova_plugin.client().servers.get(server.id).id == server.id
+    assert get(server.id).id == server.id
 
 
 def test_calls_after_an_outage_succeed_and_the_budget_refills(
