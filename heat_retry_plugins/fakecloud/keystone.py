@@ -114,7 +114,7 @@ class KeystoneService(keystone_resources.IdentityResources, routing.Service):
 
     # -- catalog ----------------------------------------------------------
 
-    def catalog(self) -> list:
+    def catalog(self, project_id: Optional[str] = None) -> list:
         """Build the service catalog of every running service.
 
         :returns: the v3 catalog list.
@@ -122,7 +122,7 @@ class KeystoneService(keystone_resources.IdentityResources, routing.Service):
         catalog = []
         region = self.cloud.region
         for service_type in self.cloud.service_types:
-            url = self.cloud.endpoint(service_type)
+            url = self.cloud.endpoint(service_type, project_id)
             endpoints = [{
                 'id': _stable_id('endpoint', service_type, interface),
                 'interface': interface, 'region': region,
@@ -140,7 +140,8 @@ class KeystoneService(keystone_resources.IdentityResources, routing.Service):
         :param request: the request.
         :returns: the response.
         """
-        return Response(200, {'catalog': self.catalog()})
+        return Response(200, {'catalog': self.catalog(
+            request.token.project_id if request.token else None)})
 
     def list_regions(self, request: Request) -> Response:
         """``GET /regions``.
@@ -358,7 +359,7 @@ class KeystoneService(keystone_resources.IdentityResources, routing.Service):
                 'role', role_id) or {}).get('name', role_id)}
                 for role_id in token.role_ids]
             if include_catalog:
-                body['catalog'] = self.catalog()
+                body['catalog'] = self.catalog(token.project_id)
         if token.trust_id:
             trust = self.state.get('trust', token.trust_id) or {}
             body['OS-TRUST:trust'] = {

@@ -162,13 +162,18 @@ class FakeCloud:
         """
         return 'http://%s:%d' % (self.host, self.port(service))
 
-    def endpoint(self, service: str) -> str:
+    def endpoint(self, service: str,
+                 project_id: Optional[str] = None) -> str:
         """Return the catalog endpoint of a service.
 
         :param service: the catalog type.
+        :param project_id: the project that ``%(project_id)s`` stands for,
+            as Keystone fills it in for the token's project; the admin
+            project by default.
         :returns: e.g. ``'http://127.0.0.1:PORT/v2.1'`` for compute.
         """
-        return self.base_url(service) + ENDPOINT_SUFFIX[service]
+        return self.base_url(service) + ENDPOINT_SUFFIX[service] % {
+            'project_id': project_id or self.project_id}
 
     @property
     def auth_url(self) -> str:

@@ -46,8 +46,6 @@ def create(client, name, **fields):
                                 **fields)['stack']
 
 
-@pytest.mark.xfail(strict=True, reason='FakeCloud.endpoint() does not fill '
-                   'in %(project_id)s of ENDPOINT_SUFFIX yet')
 def test_the_catalog_points_at_the_projects_heat(cloud):
     assert cloud.endpoint('orchestration') == heat_url(cloud)
 

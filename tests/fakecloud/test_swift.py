@@ -44,8 +44,6 @@ def conn(cloud, session):
     return connect(cloud, session)
 
 
-@pytest.mark.xfail(strict=True, reason='FakeCloud.endpoint() does not fill '
-                   'in %(project_id)s of ENDPOINT_SUFFIX yet')
 def test_the_catalog_points_at_the_projects_account(cloud, session):
     assert cloud.endpoint('object-store') == storage_url(cloud)
     conn = swift_client.Connection(session=session, retries=0)
