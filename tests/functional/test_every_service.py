@@ -1,0 +1,232 @@
+"""One retry layer for every service: each real client library over HTTP.
+
+Each service's client is built by its ``<name>_retry`` plugin in a real
+Heat context, as Heat's resources get it, and sends through the request
+layer at the context's keystoneauth session (Swift through its plugin's
+engine). For each: a first 503 then success costs 2 requests, a 500 on a
+GET is retried, Retry-After is honoured, a POST that may have been
+processed and has no reconciler is never re-sent, and a 503 that never
+clears costs ``retry_max_attempts`` requests: the library's own retries
+are off.
+"""
+
+import pytest
+
+from heat_retry_plugins.fakecloud import CIRROS_IMAGE_ID
+from tests.functional.conftest import fault
+from tests.functional.conftest import requests_to
+from tests.functional.conftest import sent
+
+
+class Service:
+    """How a test drives one service: a cheap GET and a POST to keep."""
+
+    def __init__(self, name, catalog, get_route, get, post_route=None,
+                 post=None):
+        self.name = name                # the Heat plugin name
+        self.catalog = catalog          # the fault spec's service
+        self.get_route = get_route      # (regex on the path, counter key)
+        self.get = get                  # get(client) -> anything
+        self.post_route = post_route
+        self.post = post                # post(client, cloud)
+
+    def __repr__(self):
+        return self.name
+
+
+def _volume(client, cloud):
+    volume = client.volumes.create(1, name='v')
+    client.volumes.extend(volume, 2)
+
+
+def _deactivate(client, cloud):
+    client.images.deactivate(CIRROS_IMAGE_ID)
+
+
+def _floating_ip(client, cloud):
+    network = client.create_network({'network': {
+        'name': 'public', 'router:external': True}})['network']
+    client.create_subnet({'subnet': {'network_id': network['id'],
+                                     'cidr': '172.24.4.0/24',
+                                     'ip_version': 4}})
+    client.create_floatingip({'floatingip': {
+        'floating_network_id': network['id']}})
+
+
+def _zone(client, cloud):
+    client.zones.create('example.org.', email='admin@example.org')
+
+
+SERVICES = [
+    Service('nova', 'compute', ('^/flavors/[^/]+$', 'compute GET /flavors/'
+                                '{id}'),
+            lambda c: c.flavors.get('1')),
+    Service('neutron', 'network', ('^/networks$', 'network GET /networks'),
+            lambda c: c.list_networks(),
+            ('^/floatingips$', 'network POST /floatingips'), _floating_ip),
+    Service('cinder', 'volumev3', ('^/types$', 'volumev3 GET /types'),
+            lambda c: c.volume_types.list(),
+            ('^/volumes/[^/]+/action$',
+             'volumev3 POST /volumes/{id}/action'), _volume),
+    Service('glance', 'image', ('^/images/[^/]+$',
+                                'image GET /images/{id}'),
+            lambda c: c.images.get(CIRROS_IMAGE_ID),
+            ('/actions/deactivate$',
+             'image POST /images/{id}/actions/deactivate'), _deactivate),
+    Service('heat', 'orchestration', ('/stacks$',
+                                      'orchestration GET /{project}/stacks'),
+            lambda c: list(c.stacks.list())),
+    Service('octavia', 'load-balancer', ('/lbaas/loadbalancers$',
+                                         'load-balancer GET /lbaas/'
+                                         'loadbalancers'),
+            lambda c: c.load_balancer_list()),
+    Service('designate', 'dns', ('^/zones$', 'dns GET /zones'),
+            lambda c: c.zones.list(),
+            ('^/zones$', 'dns POST /zones'), _zone),
+    Service('keystone', 'identity', ('^/projects$',
+                                     'identity GET /projects'),
+            lambda c: c.client.projects.list()),
+]
+WITH_POST = [s for s in SERVICES if s.post is not None]
+
+
+@pytest.fixture
+def client(context, sleeps, request):
+    def build(service):
+        plugin = context.clients.client_plugin(service.name + '_retry')
+        plugin.sleep = sleeps
+        return plugin.client()
+    return build
+
+
+def route_counts(cloud, service):
+    """The outcomes of the service's GET route, whatever its template."""
+    pattern, key = service.get_route
+    return requests_to(cloud, key)
+
+
+def get_fault(service, spec, **selector):
+    return fault(service.get_route[0], 'GET', spec, service=service.catalog,
+                 **selector)
+
+
+@pytest.mark.parametrize('service', SERVICES, ids=repr)
+def test_a_first_503_then_success_costs_two_requests(cloud, client,
+                                                     service):
+    built = client(service)
+    cloud.set_faults(get_fault(service, {'status': 503}))
+    cloud.reset_counters()
+    service.get(built)
+    assert route_counts(cloud, service) == {'503': 1, '200': 1}
+
+
+@pytest.mark.parametrize('service', SERVICES, ids=repr)
+def test_a_500_on_a_get_is_retried(cloud, client, service):
+    built = client(service)
+    cloud.set_faults(get_fault(service, {'status': 500}))
+    cloud.reset_counters()
+    service.get(built)
+    assert route_counts(cloud, service) == {'500': 1, '200': 1}
+
+
+@pytest.mark.parametrize('service', SERVICES, ids=repr)
+def test_retry_after_is_honoured(cloud, client, sleeps, service):
+    built = client(service)
+    cloud.set_faults(get_fault(service, {'status': 503, 'retry_after': 3}))
+    service.get(built)
+    assert sleeps.delays == [3.0]
+
+
+@pytest.mark.parametrize('service', SERVICES, ids=repr)
+def test_a_503_that_never_clears_costs_max_attempts_requests(
+        cloud, client, heat_conf, service):
+    heat_conf.set(client_retry_limit=5)
+    built = client(service)
+    cloud.set_faults(get_fault(service, {'status': 503}, rate=1.0))
+    cloud.reset_counters()
+    with pytest.raises(Exception):
+        service.get(built)
+    assert route_counts(cloud, service) == {'503': 4}
+
+
+@pytest.mark.parametrize('service', SERVICES, ids=repr)
+def test_a_dropped_connection_on_a_get_is_retried_by_one_layer(
+        cloud, client, heat_conf, service):
+    heat_conf.set(client_retry_limit=5)
+    built = client(service)
+    cloud.set_faults(get_fault(service, {'kind': 'drop_before'}, first=2))
+    cloud.reset_counters()
+    service.get(built)
+    assert route_counts(cloud, service) == {'dropped': 2, '200': 1}
+
+
+@pytest.mark.parametrize('service', SERVICES, ids=repr)
+def test_a_connection_that_always_drops_costs_max_attempts_requests(
+        cloud, client, heat_conf, service):
+    heat_conf.set(client_retry_limit=5)
+    built = client(service)
+    cloud.set_faults(get_fault(service, {'kind': 'drop_before'}, rate=1.0))
+    cloud.reset_counters()
+    with pytest.raises(Exception):
+        service.get(built)
+    # keystoneauth's connect_retries (client_retry_limit) would multiply
+    # these by 6.
+    assert route_counts(cloud, service) == {'dropped': 4}
+
+
+@pytest.mark.parametrize('service', WITH_POST, ids=repr)
+def test_a_post_without_a_reconciler_is_not_sent_again_after_a_500(
+        cloud, client, service):
+    built = client(service)
+    cloud.set_faults(fault(service.post_route[0], 'POST',
+                           {'kind': 'ambiguous_500'},
+                           service=service.catalog))
+    with pytest.raises(Exception):
+        service.post(built, cloud)
+    assert sent(cloud, service.post_route[1]) == 1
+
+
+@pytest.mark.parametrize('service', WITH_POST, ids=repr)
+def test_a_post_that_was_not_processed_is_sent_again(cloud, client,
+                                                     service):
+    built = client(service)
+    cloud.set_faults(fault(service.post_route[0], 'POST', {'status': 503},
+                           service=service.catalog))
+    service.post(built, cloud)
+    assert requests_to(cloud, service.post_route[1]) == {
+        '503': 1, str(_success(cloud, service)): 1}
+
+
+def _success(cloud, service):
+    outcomes = requests_to(cloud, service.post_route[1])
+    (status,) = [s for s in outcomes if s != '503']
+    assert status.startswith('2')
+    return status
+
+
+@pytest.fixture
+def swift(context, sleeps):
+    plugin = context.clients.client_plugin('swift_retry')
+    plugin.sleep = sleeps
+    return plugin.client()
+
+
+def test_swift_requests_are_retried_by_the_engine_not_by_swiftclient(
+        cloud, swift, sleeps):
+    cloud.set_faults(fault('^/AUTH_[^/]+/c1$', 'PUT', {'status': 503},
+                           service='object-store'))
+    swift.put_container('c1')
+    assert requests_to(cloud, 'object-store PUT /{account}/{container}') \
+        == {'503': 1, '201': 1}
+    assert sleeps.delays == [0.5]
+
+
+def test_a_swift_503_that_never_clears_costs_max_attempts_requests(
+        cloud, swift):
+    from swiftclient import exceptions as swift_exceptions
+    cloud.set_faults(fault('^/AUTH_[^/]+/c1$', 'PUT', {'status': 503},
+                           service='object-store', rate=1.0))
+    with pytest.raises(swift_exceptions.ClientException):
+        swift.put_container('c1')
+    # swiftclient alone would have sent 6 (its own 5 retries).
+    assert sent(cloud, 'object-store PUT /{account}/{container}') == 4
