@@ -19,8 +19,13 @@ the table of routes and what marks each.
 
 import re
 
+from heat_retry_plugins.reconcilers import cinder
+from heat_retry_plugins.reconcilers import glance
 from heat_retry_plugins.reconcilers import keystone
+from heat_retry_plugins.reconcilers import keystone_credentials
+from heat_retry_plugins.reconcilers import neutron
 from heat_retry_plugins.reconcilers import nova
+from heat_retry_plugins.reconcilers import octavia
 
 #: Every reconciler class, each naming its service, method and route.
 RECONCILERS = (
@@ -28,6 +33,23 @@ RECONCILERS = (
     nova.KeypairReconciler,
     keystone.ProjectReconciler,
     keystone.UserReconciler,
+    keystone_credentials.CredentialReconciler,
+    neutron.NetworkReconciler,
+    neutron.SubnetReconciler,
+    neutron.RouterReconciler,
+    neutron.PortReconciler,
+    neutron.SecurityGroupReconciler,
+    neutron.SecurityGroupRuleReconciler,
+    cinder.VolumeReconciler,
+    cinder.VolumeAttachmentReconciler,
+    glance.ImageReconciler,
+    octavia.LoadBalancerReconciler,
+    octavia.ListenerReconciler,
+    octavia.PoolReconciler,
+    octavia.MemberReconciler,
+    octavia.HealthMonitorReconciler,
+    octavia.L7PolicyReconciler,
+    octavia.L7RuleReconciler,
 )
 
 _ROUTES = {}

@@ -19,6 +19,12 @@ it to find the resources of the create's name, to tell ours (they carry
 the token) from the others, and to delete or adopt ours. Its requests go
 through a :class:`Lookup`: once each, to the endpoint the create was sent
 to, with the create's microversion headers; the engine retries them.
+
+Most APIs wrap the resource in its member key (``{"server": {...}}``);
+one whose body is the resource itself (Glance) sets ``member = None``. A
+create found by something other than its name (a natural key, a chosen
+id) overrides :meth:`JsonReconciler.find`, with :meth:`~JsonReconciler.
+listed` and :meth:`~JsonReconciler.shown` to send the lookup.
 """
 
 import copy
@@ -120,7 +126,8 @@ class JsonReconciler(reconcile.Reconciler):
     route = None
     #: The HTTP method of the create.
     method = 'POST'
-    #: The key of the member in request and response bodies (``server``).
+    #: The key of the member in request and response bodies (``server``);
+    #: None when the body is the member itself.
     member = None
     #: The key of the list in a listing body (``servers``).
     collection = None
@@ -143,22 +150,35 @@ class JsonReconciler(reconcile.Reconciler):
         :returns: the marked create, or None when this create cannot be
             reconciled (it is then sent under ``never``).
         """
-        member = create.member(cls.member)
+        member = cls.member_of(create.body)
         if not _named(member):
             return None
         return cls.marked(create, dict(member, **{
             ownership.MARKER: create.token}))
 
     @classmethod
+    def member_of(cls, body: dict) -> dict:
+        """The resource in a request or response body, or {}."""
+        value = body.get(cls.member) if cls.member is not None else body
+        return value if isinstance(value, dict) else {}
+
+    @classmethod
     def marked(cls, create, member, **changes):
         """``create`` with ``member`` in place of its body's member."""
-        body = dict(create.body)
-        body[cls.member] = member
+        if cls.member is None:
+            body = dict(member)
+        else:
+            body = dict(create.body)
+            body[cls.member] = member
         return dataclasses.replace(create, body=body, **changes)
+
+    def wrapped(self, member: dict) -> dict:
+        """A response body that holds ``member``."""
+        return dict(member) if self.member is None else {self.member: member}
 
     @property
     def name(self) -> str:
-        return self.create.member(self.member).get('name')
+        return self.member_of(self.create.body).get('name')
 
     @property
     def collection_url(self) -> str:
@@ -175,10 +195,32 @@ class JsonReconciler(reconcile.Reconciler):
         return with_query(self.collection_url, name=self.name)
 
     def find(self) -> list[Found]:
-        response, body = self.lookup.get_json(self.list_url())
+        return self.listed(self.list_url(),
+                           lambda item: item.get('name') == self.name)
+
+    def listed(self, url: str,
+               keep: typing.Callable[[dict], bool] | None = None
+               ) -> list[Found]:
+        """GET a listing; return its members that ``keep`` accepts.
+
+        :param url: the listing's URL, with its filters.
+        :param keep: ``keep(member) -> bool``; every member when None.
+        """
+        response, body = self.lookup.get_json(url)
         return [Found(response, item)
                 for item in body.get(self.collection) or ()
-                if isinstance(item, dict) and item.get('name') == self.name]
+                if isinstance(item, dict) and (keep is None or keep(item))]
+
+    def shown(self, url: str) -> list[Found]:
+        """GET one resource; return it, or nothing for a 404."""
+        try:
+            response, body = self.lookup.get_json(url)
+        except classify.ErrorResponse as exc:
+            if exc.response.status_code == 404:
+                return []
+            raise
+        member = self.member_of(body)
+        return [Found(response, member)] if member else []
 
     def is_ours(self, resource: Found) -> bool:
         return resource.member.get(ownership.MARKER) == self.create.token
@@ -205,8 +247,8 @@ class JsonReconciler(reconcile.Reconciler):
         return False
 
     def respond(self, resource: Found) -> requests.Response:
-        return rebuilt(resource.response, {
-            self.member: dict(resource.member, **self.create.secrets)})
+        return rebuilt(resource.response, self.wrapped(
+            dict(resource.member, **self.create.secrets)))
 
     def complete(self, response: requests.Response) -> requests.Response:
         """The create's own response, with what the layer made itself."""
@@ -216,19 +258,22 @@ class JsonReconciler(reconcile.Reconciler):
             body = response.json()
         except ValueError:
             return response
-        if not isinstance(body, dict) or not isinstance(
-                body.get(self.member), dict):
+        member = self.member_of(body) if isinstance(body, dict) else {}
+        if not member:
             return response
-        body[self.member].update(self.create.secrets)
-        return rebuilt(response, body)
+        member = dict(member, **self.create.secrets)
+        if self.member is None:
+            return rebuilt(response, member)
+        return rebuilt(response, dict(body, **{self.member: member}))
 
     def kept_id(self, response: requests.Response) -> str | None:
         """The id of the resource a create's response returned."""
         try:
-            member = response.json().get(self.member) or {}
-        except (ValueError, AttributeError):
+            body = response.json()
+        except ValueError:
             return None
-        return member.get('id') if isinstance(member, dict) else None
+        member = self.member_of(body) if isinstance(body, dict) else {}
+        return member.get('id')
 
     def settled(self, result, lost_attempts) -> None:
         if self._on_settled is not None:
