@@ -65,6 +65,8 @@ class RetryingClientPlugin(client_plugin.ClientPlugin):
         super().__init__(context)
         self._session = layer.install(context.keystone_session)
         self._policies = policies.for_conf(cfg.CONF)
+        self._retriers = {}
+        self._guard_key = None
 
     @classmethod
     def is_available(cls):
@@ -204,8 +206,8 @@ class RetryingClientPlugin(client_plugin.ClientPlugin):
         For libraries that send with their own HTTP session (swiftclient):
         the call runs under this plugin's policy, budget and breaker.
         """
-        retrier = self._retrier(calls.PluginCall(self.service))
-        return retrier.call(operation, func, args, kwargs, label=label)
+        return self._retrier().call(operation, func, args, kwargs,
+                                    label=label)
 
     def _call(self, operation, func, args, kwargs):
         # NOTE: under `never` the caller forbids any repeat, so its creates
@@ -213,23 +215,36 @@ class RetryingClientPlugin(client_plugin.ClientPlugin):
         create = (policy_mod.NEVER if operation is policy_mod.NEVER
                   else policy_mod.CREATE)
         with calls.plugin_call(self.service, create=create) as call:
-            retrier = self._retrier(call)
-            return retrier.call(operation, call.attempt, (func,) + args,
-                                kwargs, label=_name(func))
+            return self._retrier().call(operation, call.attempt,
+                                        (func,) + args, kwargs,
+                                        label=_name(func))
 
-    def _retrier(self, call):
+    def _classify_in_call(self, exc):
+        found = self.classify(exc)
+        call = calls.current()
+        return found if call is None else call.classify(found)
+
+    def _retrier(self):
+        """Return this plugin's Retrier, cached until its parts change."""
         policy = self._policies.get(self.service)
+        settings = self._policies.guard_settings(self.service)
         timing = self._session.timing
-        found = guards.guards_for(
-            self.guard_key(),
-            self._policies.guard_settings(self.service),
-            self.context.project_id, clock=timing.clock)
-        return retrying.Retrier(
+        key = (id(policy), id(settings), guards.REGISTRY.generation,
+               id(timing))
+        retrier = self._retriers.get(key)
+        if retrier is not None:
+            return retrier
+        found = guards.guards_for(self.guard_key(), settings,
+                                  self.context.project_id,
+                                  clock=timing.clock)
+        retrier = retrying.Retrier(
             service=self.service, policy=policy,
-            classify=lambda exc: call.classify(self.classify(exc)),
+            classify=self._classify_in_call,
             reauthenticate=self.reauthenticate, budget=found.budget,
             breaker=found.breaker, throttle=found.throttle,
             clock=timing.clock, sleep=timing.sleep)
+        self._retriers = {key: retrier}
+        return retrier
 
     def guard_key(self) -> guards.GuardKey:
         """The key of this plugin's budget and breaker.
@@ -237,10 +252,12 @@ class RetryingClientPlugin(client_plugin.ClientPlugin):
         The same as the request layer's for this service's endpoint: the
         cloud of the context's auth plugin and the plugin's region.
         """
-        auth = self._session.auth
-        return guards.GuardKey(self.service,
-                               getattr(auth, 'auth_url', None) or '',
-                               self._get_region_name() or '')
+        if self._guard_key is None:
+            auth = self._session.auth
+            self._guard_key = guards.GuardKey(
+                self.service, getattr(auth, 'auth_url', None) or '',
+                self._get_region_name() or '')
+        return self._guard_key
 
 
 def _name(func):

@@ -156,6 +156,8 @@ class GuardRegistry:
     def __init__(self):
         self._entries = {}
         self._lock = threading.Lock()
+        #: Counts the resets: callers that keep guards key them by it.
+        self.generation = 0
 
     def guards(self, key: GuardKey, settings: GuardSettings,
                project: str | None = None,
@@ -183,6 +185,7 @@ class GuardRegistry:
         """Forget every budget and breaker."""
         with self._lock:
             self._entries.clear()
+            self.generation += 1
 
 
 #: The process's guards.

@@ -131,8 +131,15 @@ class Retrier:
             calling ``func``, while the service's breaker is open.
         """
         attempt = functools.partial(func, *args, **(kwargs or {}))
-        name = '%s [%s]' % (label or _name(func), operation.name)
-        return _Call(self, operation, reconciler, name).run(attempt)
+        call = _Call(self, operation, reconciler, label, func)
+        permit = _admit(self.breaker)
+        call.started = self.clock()
+        ok, result, found = _try(self, permit, attempt)
+        if ok:
+            return call.succeeded(result)
+        # NOTE: most calls succeed at once; only a failure pays for the
+        # loop below.
+        return call.after_failure(attempt, result, found)
 
     def remaining(self, started: float) -> 'Retrier':
         """This retrier, with the deadline left of a call that started."""
@@ -144,11 +151,16 @@ class Retrier:
 class _Call:
     """The attempts of one call, carrying out the decisions."""
 
-    def __init__(self, retrier, operation, reconciler, name):
+    __slots__ = ('retrier', 'operation', 'reconciler', 'label', 'func',
+                 'history', 'attempt', 'previous_delay', 'reauthenticated',
+                 'lost_attempts', 'started')
+
+    def __init__(self, retrier, operation, reconciler, label, func):
         self.retrier = retrier
         self.operation = operation
         self.reconciler = reconciler
-        self.name = name
+        self.label = label
+        self.func = func
         self.history = []
         self.attempt = 1
         self.previous_delay = None
@@ -156,20 +168,15 @@ class _Call:
         self.lost_attempts = 0
         self.started = None
 
-    def run(self, attempt):
+    @property
+    def name(self):
+        return '%s [%s]' % (self.label or _name(self.func),
+                            self.operation.name)
+
+    def after_failure(self, attempt, error, found):
+        """Carry out the decisions after the first attempt failed."""
         retrier = self.retrier
-        permit = _admit(retrier.breaker)
-        self.started = retrier.clock()
         while True:
-            with permit:
-                try:
-                    result = attempt()
-                except Exception as exc:
-                    error, found = exc, retrier.classify(exc)
-                    _record(permit, found)
-                else:
-                    permit.answered()
-                    return self._succeeded(result)
             step = decision.decide(retrier.policy, self.operation,
                                    self._state(), found, retrier.rng,
                                    can_reconcile=self.reconciler is not None)
@@ -190,6 +197,10 @@ class _Call:
             if found.verdict is Verdict.AMBIGUOUS:
                 self.lost_attempts += 1
             self.attempt += 1
+            ok, outcome, found = _try(retrier, permit, attempt)
+            if ok:
+                return self.succeeded(outcome)
+            error = outcome
 
     def _state(self):
         return decision.CallState(
@@ -199,7 +210,7 @@ class _Call:
             reauthenticated=self.reauthenticated,
             lost=self.lost_attempts > 0)
 
-    def _succeeded(self, result):
+    def succeeded(self, result):
         retrier = self.retrier
         for budget in (retrier.budget, retrier.throttle):
             if budget is not None:
@@ -273,7 +284,7 @@ class _Call:
             self._delete(within, resource, 'Deleted the duplicate', error)
         self._log_reconciled('Adopted', judged.resource)
         self.lost_attempts += found.verdict is Verdict.AMBIGUOUS
-        return self._succeeded(reconciler.respond(judged.resource))
+        return self.succeeded(reconciler.respond(judged.resource))
 
     def _delete(self, within, resource, action, error):
         reconciler = self.reconciler
@@ -350,6 +361,22 @@ class _Call:
     def _log_args(self):
         return {'service': self.retrier.service, 'operation': self.name,
                 'attempt': self.attempt}
+
+
+def _try(retrier, permit, attempt):
+    """Make one attempt under its permit.
+
+    :returns: ``(True, result, None)`` or ``(False, error, found)``.
+    """
+    with permit:
+        try:
+            result = attempt()
+        except Exception as exc:
+            found = retrier.classify(exc)
+            _record(permit, found)
+            return False, exc, found
+        permit.answered()
+        return True, result, None
 
 
 def _admit(breaker):

@@ -33,6 +33,7 @@ are sent once each and the call is retried as a whole; see :mod:`.calls`.
 """
 
 import dataclasses
+import functools
 import time
 import typing
 
@@ -92,6 +93,9 @@ class RetryingSession(ks_session.Session):
 
     #: The clock and sleep of this session's retry loops.
     timing = Timing()
+    #: The retriers of this session, by what they are made of (a cache:
+    #: building one costs more than a first-time success).
+    _retriers = None
 
     def request(self, url, method, **kwargs):
         """Send a request as keystoneauth does, under the retry policy."""
@@ -250,26 +254,37 @@ class _Exchange:
         return reconciler_base.Lookup(self.send_once, base)
 
     def _retrier(self, nested):
-        target, timing = self.target, self.session.timing
-        found = guards.guards_for(
-            target.key, self.config.guard_settings(target.service),
-            target.project, clock=timing.clock)
+        session, target = self.session, self.target
+        policy = self.config.get(target.service)
+        settings = self.config.guard_settings(target.service)
         token_request = (self.method == 'POST' and
                          target.path.endswith(_TOKEN_PATH))
-        return retrying.Retrier(
-            service=target.service,
-            policy=self.config.get(target.service),
+        auth = self.kwargs.get('auth')
+        key = (target.key, target.project, id(policy), id(settings),
+               guards.REGISTRY.generation, id(session.timing), nested,
+               token_request, id(auth))
+        cache = session._retriers
+        if cache is None or len(cache) > 64:
+            cache = session._retriers = {}
+        try:
+            return cache[key]
+        except KeyError:
+            pass
+        timing = session.timing
+        found = guards.guards_for(target.key, settings, target.project,
+                                  clock=timing.clock)
+        retrier = cache[key] = retrying.Retrier(
+            service=target.service, policy=policy,
             classify=classify.classify_failure,
-            reauthenticate=None if token_request else self._reauthenticate,
+            reauthenticate=(None if token_request else functools.partial(
+                _reauthenticate, session, auth)),
             budget=found.budget,
             # NOTE: inside a call to the same service, the call's own loop
             # holds the breaker's permit for this attempt.
             breaker=None if nested else found.breaker,
             throttle=found.throttle,
             clock=timing.clock, sleep=timing.sleep)
-
-    def _reauthenticate(self):
-        return bool(self.session.invalidate(self.kwargs.get('auth')))
+        return retrier
 
     # -- sweeps -----------------------------------------------------------
 
@@ -315,6 +330,10 @@ class _Exchange:
         last = self.target.path.rstrip('/').rsplit('/', 1)[-1]
         for pending in sweeps.PENDING.due(self.target.service, last):
             sweeps.PENDING.forget(pending)
+
+
+def _reauthenticate(session, auth):
+    return bool(session.invalidate(auth))
 
 
 def _streamed(kwargs):

@@ -92,17 +92,17 @@ def target_of(session, url: str, kwargs: dict) -> Target | None:
     """
     auth = kwargs.get('auth') or session.auth
     auth_url = getattr(auth, 'auth_url', None) or ''
-    access = _valid_access(auth)
-    parts = urllib.parse.urlsplit(url)
-    path = parts.path or '/'
     region = ''
     service = None
-    if not parts.netloc:
+    if '://' not in url:
+        path = url.split('?', 1)[0] or '/'
         endpoint_filter = kwargs.get('endpoint_filter') or {}
         service_type = endpoint_filter.get('service_type')
         service = service_of_type(service_type) if service_type else None
         region = endpoint_filter.get('region_name') or ''
     else:
+        path = urllib.parse.urlsplit(url).path or '/'
+        access = _valid_access(auth)
         if access is not None:
             service, region = _from_catalog(access, url)
         if service is None and auth_url and _below(url, auth_url):
@@ -111,13 +111,18 @@ def target_of(session, url: str, kwargs: dict) -> Target | None:
             service = 'keystone'
     if service is None:
         return None
-    project = getattr(access, 'project_id', None) if access else None
-    return Target(service, guards.GuardKey(service, auth_url, region or ''),
-                  path, project)
+    # NOTE: never fetch a token here: this runs for the token request too.
+    access = getattr(auth, 'auth_ref', None)
+    project = getattr(access, 'project_id', None)
+    return Target(service, _key(service, auth_url, region), path, project)
+
+
+@functools.lru_cache(maxsize=1024)
+def _key(service, cloud, region):
+    return guards.GuardKey(service, cloud, region or '')
 
 
 def _valid_access(auth):
-    # NOTE: never fetch a token here: this runs for the token request too.
     access = getattr(auth, 'auth_ref', None)
     if access is None:
         return None
