@@ -34,10 +34,10 @@ from heat_retry_plugins import heatrun  # noqa: F401  (threading backend)
 from oslo_config import cfg  # noqa: I100
 
 from heat_retry_plugins.config import policies
-from heat_retry_plugins.engine import guards
 from heat_retry_plugins.fakecloud import CIRROS_IMAGE_ID
 from heat_retry_plugins.fakecloud import server
 from heat_retry_plugins.heatrun import engine
+from heat_retry_plugins import session
 
 import results_file  # noqa: I100 (a sibling script)
 
@@ -50,7 +50,7 @@ def measure(cloud, rate, budget, calls, seed):
                           group='clients_nova')
     cfg.CONF.set_override('retry_breaker_threshold', 0, group='clients_nova')
     policies.for_conf(cfg.CONF).clear()
-    guards.reset_guards()
+    session.reset_process_state()
     context = engine.make_context(cloud)
     plugin = context.clients.client_plugin('nova_retry')
     plugin.sleep = lambda seconds: None

@@ -35,10 +35,10 @@ from heat_retry_plugins import heatrun  # noqa: F401  (threading backend)
 from oslo_config import cfg  # noqa: I100
 
 from heat_retry_plugins.config import policies
-from heat_retry_plugins.engine import guards
 from heat_retry_plugins.fakecloud import CIRROS_IMAGE_ID
 from heat_retry_plugins.fakecloud import server
 from heat_retry_plugins.heatrun import engine
+from heat_retry_plugins import session
 
 import results_file  # noqa: I100 (a sibling script)
 
@@ -55,7 +55,7 @@ def configure(budget, breaker):
     for name, value in values.items():
         cfg.CONF.set_override(name, value, group='clients_nova')
     policies.for_conf(cfg.CONF).clear()
-    guards.reset_guards()
+    session.reset_process_state()
 
 
 def measure(cloud, budget, breaker, seconds, outage):

@@ -14,8 +14,8 @@ import pytest  # noqa: E402
 
 from heat_retry_plugins.config import opts  # noqa: E402
 from heat_retry_plugins.config import policies  # noqa: E402
-from heat_retry_plugins.engine import guards  # noqa: E402
 from heat_retry_plugins.fakecloud import server  # noqa: E402
+from heat_retry_plugins import session  # noqa: E402
 
 
 class HeatConf:
@@ -47,7 +47,7 @@ def heat_conf(tmp_path):
     fixture.setUp()
     # NOTE: the budget and breaker are process-wide by design; each test
     # starts with its own.
-    guards.reset_guards()
+    session.reset_process_state()
     try:
         yield HeatConf(fixture, tmp_path)
     finally:

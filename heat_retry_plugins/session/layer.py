@@ -54,6 +54,7 @@ from heat_retry_plugins.reconcilers import base as reconciler_base
 from heat_retry_plugins.session import calls
 from heat_retry_plugins.session import classify
 from heat_retry_plugins.session import ownership
+from heat_retry_plugins.session import sharing
 from heat_retry_plugins.session import sweeps
 from heat_retry_plugins.session import targets
 
@@ -101,6 +102,45 @@ class RetryingSession(ks_session.Session):
         """Send a request as keystoneauth does, under the retry policy."""
         return send(self, super().request, url, method, kwargs)
 
+    # NOTE: every way keystoneauth gets a token goes through one of these:
+    # a context's first request borrows its principal's token, and a token
+    # it fetched is shared (see sharing.SharedTokens).
+
+    def get_auth_headers(self, auth=None, **kwargs):
+        auth = auth or self.auth
+        sharing.TOKENS.lend(auth)
+        headers = super().get_auth_headers(auth, **kwargs)
+        sharing.TOKENS.keep(auth)
+        return headers
+
+    def get_endpoint(self, auth=None, **kwargs):
+        auth = auth or self.auth
+        sharing.TOKENS.lend(auth)
+        endpoint = super().get_endpoint(auth, **kwargs)
+        sharing.TOKENS.keep(auth)
+        return endpoint
+
+    def get_endpoint_data(self, auth=None, **kwargs):
+        auth = auth or self.auth
+        sharing.TOKENS.lend(auth)
+        data = super().get_endpoint_data(auth, **kwargs)
+        sharing.TOKENS.keep(auth)
+        return data
+
+    def get_project_id(self, auth=None):
+        auth = auth or self.auth
+        sharing.TOKENS.lend(auth)
+        return super().get_project_id(auth)
+
+    def get_user_id(self, auth=None):
+        auth = auth or self.auth
+        sharing.TOKENS.lend(auth)
+        return super().get_user_id(auth)
+
+    def invalidate(self, auth=None):
+        sharing.TOKENS.forget(auth or self.auth)
+        return super().invalidate(auth)
+
 
 def install(session: ks_session.Session) -> RetryingSession:
     """Make ``session`` a :class:`RetryingSession` (once; idempotent).
@@ -118,6 +158,9 @@ def install(session: ks_session.Session) -> RetryingSession:
     # client_retry_limit, which would re-send a POST whose connection
     # dropped after it was sent.
     session._connect_retries = 0
+    # NOTE: what Session(discovery_cache=...) sets: version discovery is
+    # the same for every context of a cloud.
+    session._discovery_cache = sharing.DISCOVERY
     return session
 
 
@@ -140,9 +183,14 @@ def send(session, send_once, url, method, kwargs):
     raise_exc = kwargs.pop('raise_exc', True)
     kwargs.update(_NO_LIBRARY_RETRIES)
     exchange = _Exchange(session, send_once, url, method, kwargs, target)
-    exchange.sweep_due()
-    response = exchange.run(calls.current())
-    exchange.after(response)
+    document = exchange.document_key()
+    response = document and sharing.DOCUMENTS.get(document)
+    if not response:
+        exchange.sweep_due()
+        response = exchange.run(calls.current())
+        exchange.after(response)
+        if document:
+            sharing.DOCUMENTS.put(document, response)
     if raise_exc and response.status_code >= 400:
         error = ks_exceptions.from_response(response, method, url)
         history = getattr(response, 'retry_history', None)
@@ -164,6 +212,15 @@ class _Exchange:
         self.target = target
         self.label = '%s %s' % (method, target.path)
         self.config = policies.for_conf(cfg.CONF)
+
+    def document_key(self):
+        """The key of a static document this GET asks for, or None."""
+        if self.target.service == 'swift' or \
+                not sharing.SharedDocuments.is_document(self.method,
+                                                        self.url):
+            return None
+        return (self.target.key, self.url,
+                tuple(sorted(_version_headers(self.kwargs).items())))
 
     def run(self, call):
         operation, reconciler = self._operation(call)

@@ -24,7 +24,7 @@ import copy
 
 import pytest
 
-from heat_retry_plugins.engine import guards
+from heat_retry_plugins import session
 from tests.heat import test_network_stacks
 
 PLUGINS = {
@@ -44,7 +44,7 @@ def every_service(rate):
 
 
 def run(heat, cloud, overrides, rate=0.05):
-    guards.reset_guards()
+    session.reset_process_state()
     cloud.set_faults(every_service(rate), seed=SEED)
     cloud.reset_counters()
     return heat.run_stack(cloud, TEMPLATE, name='app',

@@ -10,7 +10,7 @@ stack's delete cannot delete it) nor touched.
 
 import pytest
 
-from heat_retry_plugins.engine import guards
+from heat_retry_plugins import session
 from tests.fakecloud import helpers
 
 PLUGINS = {
@@ -33,7 +33,7 @@ def test_another_teams_project_survives_a_stack_of_the_same_name(
     with cloud.state.preexisting():
         theirs = keystone.projects.create('finance', 'default',
                                           description='the other team')
-    guards.reset_guards()
+    session.reset_process_state()
     cloud.set_faults([{'service': 'identity', 'method': 'POST',
                        'path': '^/projects$', 'first': 1,
                        'fault': {'status': 502}}])
