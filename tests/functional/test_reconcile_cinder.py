@@ -16,6 +16,7 @@ from heat_retry_plugins.fakecloud import CIRROS_IMAGE_ID
 from tests.fakecloud import helpers
 from tests.functional.conftest import fault
 from tests.functional.conftest import requests_to
+from tests.functional.test_ownership import LATE_KINDS
 from tests.functional.test_reconcile import AMBIGUOUS
 from tests.functional.test_reconcile import SELECTORS
 
@@ -76,12 +77,15 @@ def test_volumes(cinder, cloud, other_team, kind, selector):
     assert cloud.state.seeded_summary()['preexisting_deleted_total'] == 0
 
 
+@pytest.mark.parametrize('late', sorted(LATE_KINDS))
 def test_a_late_duplicate_volume_is_swept_by_the_next_request_naming_it(
-        cinder, cloud, other_team):
+        cinder, cloud, context, other_team, late):
     with cloud.state.preexisting():
         theirs = other_team.cinder.volumes.create(1, name='data')
-    cloud.set_faults(fault('/volumes$', 'POST',
-                           {'kind': 'slow_create', 'seconds': 0.2},
+    if late == 'read_timeout':
+        context.keystone_session.timeout = 0.3
+        context.keystone_session.get_token()
+    cloud.set_faults(fault('/volumes$', 'POST', LATE_KINDS[late],
                            service='volumev3'))
     made = cinder.volumes.create(1, name='data')
     helpers.poll(lambda: len(cloud.objects('volume')) == 2)

@@ -14,6 +14,7 @@ import pytest
 from tests.fakecloud import helpers
 from tests.functional.conftest import fault
 from tests.functional.conftest import requests_to
+from tests.functional.test_ownership import LATE_KINDS
 from tests.functional.test_reconcile import AMBIGUOUS
 from tests.functional.test_reconcile import SELECTORS
 
@@ -228,13 +229,21 @@ def test_a_resend_that_meets_our_own_late_rule_adopts_it(neutron, cloud,
 
 # -- late duplicates, floating IPs, the marker off ----------------------------
 
+def lands_late(context, late):
+    """The fault of a create that lands after its error."""
+    if late == 'read_timeout':
+        context.keystone_session.timeout = 0.3
+        context.keystone_session.get_token()
+    return LATE_KINDS[late]
+
+
+@pytest.mark.parametrize('late', sorted(LATE_KINDS))
 def test_a_late_duplicate_network_is_swept_by_the_next_request_naming_it(
-        neutron, cloud, other_team):
+        neutron, cloud, context, other_team, late):
     with cloud.state.preexisting():
         theirs = create(other_team, 'network', {'name': 'net',
                                                 'description': ''})
-    cloud.set_faults(fault('^/networks$', 'POST',
-                           {'kind': 'slow_create', 'seconds': 0.2},
+    cloud.set_faults(fault('^/networks$', 'POST', lands_late(context, late),
                            service='network'))
     made = create(neutron, 'network', {'name': 'net'})
     helpers.poll(lambda: len(cloud.objects('network')) == 2)

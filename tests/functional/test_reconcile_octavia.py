@@ -14,6 +14,7 @@ import pytest
 from tests.fakecloud import helpers
 from tests.functional.conftest import fault
 from tests.functional.conftest import requests_to
+from tests.functional.test_ownership import LATE_KINDS
 from tests.functional.test_reconcile import AMBIGUOUS
 from tests.functional.test_reconcile import SELECTORS
 
@@ -187,10 +188,14 @@ def test_a_resend_that_meets_our_own_late_listener_adopts_it(
         [tree.listener['id'], made['id']])
 
 
-def test_a_late_duplicate_load_balancer_is_swept(octavia, cloud):
+@pytest.mark.parametrize('late', sorted(LATE_KINDS))
+def test_a_late_duplicate_load_balancer_is_swept(octavia, cloud, context,
+                                                 late):
+    if late == 'read_timeout':
+        context.keystone_session.timeout = 0.3
+        context.keystone_session.get_token()
     cloud.set_faults(fault('/lbaas/loadbalancers$', 'POST',
-                           {'kind': 'slow_create', 'seconds': 0.2},
-                           service='load-balancer'))
+                           LATE_KINDS[late], service='load-balancer'))
     made = octavia.load_balancer_create(json={'loadbalancer': {
         'name': 'lb', 'vip_subnet_id': 'subnet'}})['loadbalancer']
     helpers.poll(lambda: len(cloud.objects('loadbalancer')) == 2)
