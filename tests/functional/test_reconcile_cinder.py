@@ -171,3 +171,18 @@ def test_a_lost_attach_of_an_attached_pair_is_taken_as_done_not_detached(
     assert (made.serverId, made.volumeId) == (server.id, attached_before.id)
     assert requests_to(cloud, ATTACH_ROUTE) == {'500': 1}
     assert attachments_of(cloud, server.id) == [attached_before.id]
+
+
+@pytest.mark.xfail(strict=True, raises=nova_exceptions.BadRequest,
+                   reason='Nova answers an attach of an attached pair with '
+                          'a 400, not a 409: the engine reconciles only a '
+                          '409 after a lost attempt')
+def test_a_resend_that_meets_our_own_late_attachment_adopts_it(
+        nova, cinder, cloud, server, sleeps):
+    volume = cinder.volumes.create(1, name='data')
+    cloud.set_faults(fault(ATTACH_PATH, 'POST',
+                           {'kind': 'slow_create', 'seconds': 0.2}))
+    sleeps.on_sleep = lambda: helpers.poll(
+        lambda: attachments_of(cloud, server.id))
+    made = nova.volumes.create_server_volume(server.id, volume.id)
+    assert made.volumeId == volume.id
