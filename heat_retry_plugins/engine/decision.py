@@ -21,6 +21,7 @@ in :mod:`heat_retry_plugins.engine.retrying` carries the step out.
 
 import dataclasses
 import random
+import typing
 
 from heat_retry_plugins.engine import backoff
 from heat_retry_plugins.engine import policy as policy_mod
@@ -97,10 +98,16 @@ class Done:
     """A delete's retry met a 404: an earlier attempt did the work."""
 
 
+#: The statuses that, after a lost attempt, may be that attempt's work: a
+#: name unique per project or domain now exists.
+CONFLICT_STATUSES = frozenset([409])
+
+
 def decide(policy: policy_mod.RetryPolicy,
            operation: policy_mod.OperationPolicy,
            state: CallState, found: verdicts.Classification,
-           rng: random.Random, can_reconcile: bool = False
+           rng: random.Random, can_reconcile: bool = False,
+           conflicts: typing.Collection[int] = CONFLICT_STATUSES
            ) -> GiveUp | Retry | Reconcile | Done:
     """Decide what follows a failed attempt.
 
@@ -110,6 +117,10 @@ def decide(policy: policy_mod.RetryPolicy,
     :param found: the failure's classification.
     :param rng: draws the jitter.
     :param can_reconcile: the call has a reconciler for its create.
+    :param conflicts: the statuses that, after a lost attempt, are
+        reconciled: the create's service answers them when what the lost
+        attempt made is in the way (409; Neutron's overlapping subnet and
+        Nova's attached volume answer 400).
     :returns: :class:`GiveUp`, :class:`Retry`, :class:`Reconcile` or
         :class:`Done`.
     """
@@ -118,7 +129,7 @@ def decide(policy: policy_mod.RetryPolicy,
     if (found.not_found and state.attempt > 1 and
             operation.not_found_is_done):
         return Done()
-    if must_reconcile(operation, state, found, can_reconcile):
+    if must_reconcile(operation, state, found, can_reconcile, conflicts):
         return Reconcile()
     reason = refusal(operation, state, found)
     if reason is not None:
@@ -126,15 +137,15 @@ def decide(policy: policy_mod.RetryPolicy,
     return schedule(policy, state, found, rng)
 
 
-def must_reconcile(operation, state, found, can_reconcile):
+def must_reconcile(operation, state, found, can_reconcile,
+                   conflicts=CONFLICT_STATUSES):
     """Is this the failure of a create that may have made its resource?"""
     if operation.on_ambiguous not in policy_mod.RECONCILING:
         return False
     if found.verdict is Verdict.AMBIGUOUS:
         return can_reconcile
-    # NOTE: a 409 after a lost attempt may be that attempt's work (a name
-    # that is unique per project or domain now exists).
-    return found.conflict and state.lost and can_reconcile
+    # NOTE: a conflict after a lost attempt may be that attempt's work.
+    return found.status in conflicts and state.lost and can_reconcile
 
 
 def refusal(operation, state, found):

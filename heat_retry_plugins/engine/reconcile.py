@@ -46,6 +46,10 @@ class Reconciler(metaclass=abc.ABCMeta):
     #: What the create makes, for log lines (``server``, ``keypair``).
     kind = 'resource'
 
+    #: The statuses that, after a lost attempt, mean what that attempt made
+    #: may be in the way: they are reconciled, not raised.
+    conflict_statuses = frozenset([409])
+
     #: True when a found resource can stand for the create's response;
     #: False when the response carries what a lookup cannot return, so
     #: that what the lost attempt made is deleted and the create sent
@@ -80,6 +84,16 @@ class Reconciler(metaclass=abc.ABCMeta):
     @abc.abstractmethod
     def respond(self, resource: typing.Any) -> typing.Any:
         """Return what the create returns, for an adopted ``resource``."""
+
+    def claimable(self) -> bool:
+        """Could what a lookup finds after a failure be told ours?
+
+        Called once before the first attempt. A create whose resource
+        carries no token (a natural key alone proves it) returns False
+        when that key is already taken: the create is then sent once, as
+        it would be without retries. True by default.
+        """
+        return True
 
     def settled(self, result: typing.Any, lost_attempts: int) -> None:
         """The call returned ``result`` after lost attempts.

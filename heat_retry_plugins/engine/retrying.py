@@ -177,9 +177,12 @@ class _Call:
         """Carry out the decisions after the first attempt failed."""
         retrier = self.retrier
         while True:
-            step = decision.decide(retrier.policy, self.operation,
-                                   self._state(), found, retrier.rng,
-                                   can_reconcile=self.reconciler is not None)
+            reconciler = self.reconciler
+            step = decision.decide(
+                retrier.policy, self.operation, self._state(), found,
+                retrier.rng, can_reconcile=reconciler is not None,
+                conflicts=(reconciler.conflict_statuses if reconciler
+                           else decision.CONFLICT_STATUSES))
             if isinstance(step, decision.Done):
                 LOG.info('%(service)s %(operation)s: not found on attempt '
                          '%(attempt)d, an earlier attempt did it',
@@ -273,7 +276,7 @@ class _Call:
         adopt = self.operation.on_ambiguous is policy_mod.OnAmbiguous.RECONCILE
         judged = reconcile.judge(reconciler, matches, adopt=adopt)
         if isinstance(judged, reconcile.Resend):
-            if found.conflict:
+            if found.status in reconciler.conflict_statuses:
                 self._give_up(error, found, decision.GAVE_UP_NOT_OURS)
             return _RESEND
         if isinstance(judged, reconcile.Cleanup):

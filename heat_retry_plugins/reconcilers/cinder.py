@@ -78,6 +78,8 @@ class VolumeAttachmentReconciler(base.JsonReconciler):
     service = 'nova'
     route = r'/servers/[^/]+/os-volume_attachments$'
     member = 'volumeAttachment'
+    #: Nova answers an attach of an attached pair with a 400.
+    conflict_statuses = frozenset([400, 409])
 
     @classmethod
     def mark(cls, create):
@@ -105,6 +107,12 @@ class VolumeAttachmentReconciler(base.JsonReconciler):
     def is_ours(self, resource):
         return (resource.member.get('volumeId') == self.volume_id and
                 resource.member.get('serverId') == self.server_id)
+
+    def claimable(self):
+        # NOTE: the pair is the only proof: if it is attached already, that
+        # attachment is someone else's, and the attach is sent once (Nova
+        # then answers 400, as without retries).
+        return not self.find()
 
     def identify(self, resource):
         return resource.member.get('volumeId')

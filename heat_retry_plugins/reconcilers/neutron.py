@@ -104,6 +104,8 @@ class SubnetReconciler(_NeutronReconciler):
     route = r'/subnets$'
     member, collection = 'subnet', 'subnets'
     lookup_filters = ('network_id',)
+    #: Neutron answers a subnet whose CIDR overlaps another with a 400.
+    conflict_statuses = frozenset([400, 409])
 
 
 class RouterReconciler(_NeutronReconciler):

@@ -298,9 +298,12 @@ class _Exchange:
             ownership.new_token(), _version_headers(self.kwargs)))
         if create is None:
             return None
+        reconciler = cls(self.lookup(), create,
+                         on_settled=self._watch if cls.sweeps else None)
+        if not _claimable(reconciler):
+            return None
         self.kwargs = ownership.with_body(self.kwargs, create.body)
-        return cls(self.lookup(), create,
-                   on_settled=self._watch if cls.sweeps else None)
+        return reconciler
 
     def lookup(self):
         """A Lookup that sends to this request's endpoint."""
@@ -387,6 +390,17 @@ class _Exchange:
         last = self.target.path.rstrip('/').rsplit('/', 1)[-1]
         for pending in sweeps.PENDING.due(self.target.service, last):
             sweeps.PENDING.forget(pending)
+
+
+def _claimable(reconciler):
+    try:
+        return reconciler.claimable()
+    except Exception as exc:
+        # NOTE: a look that fails proves nothing: send the create once.
+        LOG.info('Could not check whether a %(kind)s can be claimed '
+                 '(%(error)s): sending it once', {
+                     'kind': reconciler.kind, 'error': type(exc).__name__})
+        return False
 
 
 def _reauthenticate(session, auth):

@@ -61,8 +61,9 @@ class CreateRequest:
 
     method: str
     url: str
-    body: dict
-    token: str
+    # NOTE: never in a repr: bodies carry passwords and keys.
+    body: dict = dataclasses.field(repr=False)
+    token: str = dataclasses.field(repr=False)
     headers: typing.Mapping[str, str] = dataclasses.field(
         default_factory=dict)
     secrets: typing.Mapping[str, str] = dataclasses.field(

@@ -159,24 +159,24 @@ def test_attaching_an_attached_pair_fails_as_without_retries(
     with pytest.raises(nova_exceptions.BadRequest):
         nova.volumes.create_server_volume(server.id, attached_before.id)
     assert requests_to(cloud, ATTACH_ROUTE) == {'503': 1, '400': 1}
+    assert requests_to(cloud, 'compute GET /servers/{id}/'
+                       'os-volume_attachments/{volume_id}') == {'200': 1}
     assert attachments_of(cloud, server.id) == [attached_before.id]
 
 
-def test_a_lost_attach_of_an_attached_pair_is_taken_as_done_not_detached(
+def test_a_lost_attach_of_a_pair_attached_before_is_never_claimed(
         nova, cloud, server, attached_before):
-    # The documented limit of proving an attachment by its pair: the
-    # lost attempt's 400 is not seen, and the pair is what it asked for.
+    # The pair was attached before the call: it is not ours, so the attach
+    # is sent once (a look first) and its failure is the caller's, as
+    # without retries; nothing is adopted, so nothing will be detached.
     cloud.set_faults(fault(ATTACH_PATH, 'POST', {'kind': 'ambiguous_500'}))
-    made = nova.volumes.create_server_volume(server.id, attached_before.id)
-    assert (made.serverId, made.volumeId) == (server.id, attached_before.id)
+    with pytest.raises(nova_exceptions.ClientException) as raised:
+        nova.volumes.create_server_volume(server.id, attached_before.id)
+    assert raised.value.code == 500
     assert requests_to(cloud, ATTACH_ROUTE) == {'500': 1}
     assert attachments_of(cloud, server.id) == [attached_before.id]
 
 
-@pytest.mark.xfail(strict=True, raises=nova_exceptions.BadRequest,
-                   reason='Nova answers an attach of an attached pair with '
-                          'a 400, not a 409: the engine reconciles only a '
-                          '409 after a lost attempt')
 def test_a_resend_that_meets_our_own_late_attachment_adopts_it(
         nova, cinder, cloud, server, sleeps):
     volume = cinder.volumes.create(1, name='data')

@@ -227,10 +227,6 @@ def test_a_resend_that_meets_our_own_late_rule_adopts_it(neutron, cloud,
     assert marked(made['description'])
 
 
-@pytest.mark.xfail(strict=True, raises=neutron_exceptions.BadRequest,
-                   reason='Neutron answers a subnet whose CIDR overlaps '
-                          'with a 400, not a 409: the engine reconciles '
-                          'only a 409 after a lost attempt')
 def test_a_resend_that_meets_our_own_late_subnet_adopts_it(
         neutron, cloud, network, sleeps):
     cloud.set_faults(fault('^/subnets$', 'POST',

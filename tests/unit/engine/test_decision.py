@@ -77,6 +77,19 @@ def test_decide(operation, found, call, can_reconcile, step):
                            can_reconcile=can_reconcile) == step
 
 
+@pytest.mark.parametrize('status, conflicts, step', [
+    (400, frozenset([400, 409]), D.Reconcile()),
+    (400, decision.CONFLICT_STATUSES, D.GiveUp(D.GAVE_UP_FATAL)),
+    (409, decision.CONFLICT_STATUSES, D.Reconcile())])
+def test_a_reconciler_names_the_statuses_a_lost_attempt_may_cause(
+        status, conflicts, step):
+    assert decision.decide(POLICY, policy_mod.CREATE,
+                           state(attempt=2, lost=True), C(V.FATAL,
+                                                          status=status),
+                           random.Random(0), can_reconcile=True,
+                           conflicts=conflicts) == step
+
+
 def test_the_same_inputs_give_the_same_jittered_delay():
     jittered = policy_mod.RetryPolicy(jitter='full')
     steps = {decision.decide(jittered, policy_mod.DEFAULT, state(),
