@@ -23,6 +23,7 @@ import secrets
 from typing import Optional
 import uuid
 
+from heat_retry_plugins.fakecloud import keystone_credentials
 from heat_retry_plugins.fakecloud import keystone_resources
 from heat_retry_plugins.fakecloud import routing
 from heat_retry_plugins.fakecloud import state as state_mod
@@ -43,7 +44,9 @@ SERVICE_NAMES = {'identity': 'keystone', 'compute': 'nova',
                  'orchestration': 'heat'}
 
 
-class KeystoneService(keystone_resources.IdentityResources, routing.Service):
+class KeystoneService(keystone_resources.IdentityResources,
+                      keystone_credentials.IdentityCredentials,
+                      routing.Service):
     """The identity service (Keystone v3).
 
     :param cloud: the owning FakeCloud.
@@ -73,6 +76,7 @@ class KeystoneService(keystone_resources.IdentityResources, routing.Service):
         self.route('GET', '/OS-TRUST/trusts/{id}', self.get_trust)
         self.route('DELETE', '/OS-TRUST/trusts/{id}', self.delete_trust)
         self.register_resources()
+        self.register_credentials()
 
     def decorate(self, request: Request, response: Response) -> None:
         """Add Keystone's response headers.

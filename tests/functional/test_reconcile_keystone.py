@@ -4,24 +4,16 @@ Heat's real ``create_ec2_keypair`` and ``create_stack_domain_user*``
 (heat_keystoneclient) through keystoneclient over real HTTP, under each
 ambiguous fault on 1%, 5% and 30% of the POSTs and on the first attempts.
 A credential is found by its access key and adopted only with its token;
-another team's credential is never adopted nor touched.
-
-NOTE: the fake Keystone serves no ``/v3/credentials``. The routes below
-add Keystone's documented behaviour to the fake identity service of each
-test, through the service's own ``route()``: the credential id of an EC2
-blob is the SHA-256 of its access key (a second one is a 409), unknown
-attributes are stored and returned, and lists filter on ``user_id`` and
-``type``. Faults are injected on them like on every route.
+another team's credential is never adopted nor touched. The fake Keystone
+serves ``/v3/credentials`` as Keystone does (fakecloud.keystone_credentials).
 """
 
-import hashlib
 import json
 import uuid
 
 from keystoneauth1 import exceptions as ks_exceptions
 import pytest
 
-from heat_retry_plugins.fakecloud import routing
 from tests.fakecloud import helpers
 from tests.functional.conftest import fault
 from tests.functional.conftest import requests_to
@@ -33,75 +25,14 @@ CREATES = 12
 POST_CREDENTIALS = 'identity POST /credentials'
 
 
-class Credentials:
-    """Keystone's ``/v3/credentials``, on a fake identity service."""
-
-    def __init__(self, service):
-        self.service = service
-        self.state = service.state
-        service.route('POST', '/credentials', self.create)
-        service.route('GET', '/credentials', self.list)
-        service.route('GET', '/credentials/{id}', self.show)
-        service.route('DELETE', '/credentials/{id}', self.delete)
-
-    def render(self, obj):
-        return dict(obj, links={'self': self.service.link('credentials',
-                                                          obj['id'])})
-
-    def create(self, request):
-        ref = (request.json() or {}).get('credential')
-        if not isinstance(ref, dict) or not all(
-                isinstance(ref.get(k), str) for k in ('blob', 'type',
-                                                      'user_id')):
-            raise routing.HTTPError(400, 'Invalid credential')
-        obj = dict(ref, id=uuid.uuid4().hex)
-        if ref['type'] == 'ec2':
-            access = json.loads(ref['blob'])['access']
-            obj['id'] = hashlib.sha256(access.encode()).hexdigest()
-        with self.state.lock:
-            if self.state.get('credential', obj['id']) is not None:
-                raise routing.HTTPError(
-                    409, 'Conflict occurred attempting to store credential '
-                         '- Duplicate ID, %s.' % obj['id'])
-            self.state.add('credential', obj)
-        return routing.Response(201, {'credential': self.render(obj)})
-
-    def list(self, request):
-        found = self.state.list('credential', user_id=request.arg('user_id'),
-                                type=request.arg('type'))
-        return routing.Response(200, {
-            'credentials': [self.render(c) for c in found],
-            'links': self.service.list_links('credentials')})
-
-    def _found(self, request):
-        obj = self.state.get('credential', request.params['id'])
-        if obj is None:
-            raise routing.HTTPError(404, 'Could not find credential: %s.'
-                                    % request.params['id'])
-        return obj
-
-    def show(self, request):
-        return routing.Response(200, {'credential': self.render(
-            self._found(request))})
-
-    def delete(self, request):
-        self.state.remove('credential', self._found(request)['id'])
-        return routing.Response(204)
-
-
 @pytest.fixture
-def credentials_api(cloud):
-    return Credentials(cloud.services['identity'])
-
-
-@pytest.fixture
-def heat_keystone(keystone_plugin, credentials_api):
+def heat_keystone(keystone_plugin):
     """Heat's KeystoneClient (heat_keystoneclient), as resources use it."""
     return keystone_plugin.client()
 
 
 @pytest.fixture
-def other_team(cloud, credentials_api):
+def other_team(cloud):
     return helpers.keystone(helpers.make_session(cloud))
 
 
@@ -142,7 +73,7 @@ def test_ec2_keypairs(heat_keystone, cloud, other_team, kind, selector):
 
 
 def test_a_credential_of_the_access_key_without_the_token_is_not_ours(
-        keystone_plugin, credentials_api, cloud, other_team):
+        keystone_plugin, cloud, other_team):
     user_id = cloud.user_id
     blob = ec2_blob()
     with cloud.state.preexisting():
@@ -176,7 +107,7 @@ def test_a_resend_that_meets_our_own_late_credential_adopts_it(
 # -- the stack domain ---------------------------------------------------------
 
 @pytest.fixture
-def stack_domain(cloud, heat_conf, credentials_api):
+def stack_domain(cloud, heat_conf):
     """A stack user domain with its admin, configured as Heat's."""
     admin = helpers.keystone(helpers.make_session(cloud))
     with cloud.state.preexisting():
