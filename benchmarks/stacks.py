@@ -16,28 +16,53 @@ The real Heat engine, in-process, creates and deletes stacks of SIZES
 resources (OS::Nova::KeyPair, or OS::Nova::Server with ``--kind servers``)
 against the embedded fake cloud while RATES of Nova's answers fail (the
 demo's mix: 503s, 500s and ambiguous POSTs, dropped or answered 500 after
-the work was done). Every size, rate and seed runs three configurations on
-the same seed, each on a fresh cloud:
+the work was done). Every size, rate and seed runs each configuration on
+the same seed, each on a fresh cloud and a fresh Heat database. On Heat's
+convergence engine (its default, what operators run):
 
 * stock Heat (Heat's defaults: ``client_retry_limit = 2``);
 * stock Heat with keystoneauth's retries turned up
   (``client_retry_limit = 5``, which Heat passes to keystoneauth as
   ``connect_retries``; Heat offers no way to set ``status_code_retries``,
   see :func:`status_code_retries_check`);
-* Heat with the retry plugins (the demo's ``RETRYING`` overrides).
+* Heat with the retry plugins (the demo's ``RETRYING`` overrides);
 
-Prints, per configuration and fault rate, the share of stacks that were
-created and deleted, the create time and the HTTP requests per resource
-(both also relative to the fault-free run of the same configuration),
-the duplicates left after create, the objects left in the cloud after
-delete (``leaked``; when the delete failed, the failed stack still owns
-them) and, of those, the orphans: objects left although the delete
-completed, which Heat no longer knows of. Writes the raw numbers as JSON.
-Runs are sequential, each bounded by the stack timeout.
+and, for comparison, the plugins on the deprecated legacy engine
+(``legacy-plugins``; ``legacy-stock`` and ``plugins-no-budget`` run only
+when asked for).
 
-    python benchmarks/stacks.py [--sizes 100,500] [--rates 0,1,5,20]
+Prints, per configuration, size and fault rate: the share of the seeds
+whose stack was created and deleted; the wall time of create plus delete,
+and its ratio to the fault-free run of the same configuration and size;
+the HTTP requests per resource (every service, create and delete), and
+their ratio to 1/(1-p) times the fault-free count, p the fault rate (the
+requests a retry per failed request costs if every request failed with
+odds p; the mix fails a GET with odds of about 1.2p and a POST of about
+2.2p, so about 1.1 is the floor of a layer that retries what failed and
+nothing else); the duplicates left after create; the objects left in the
+cloud after delete (``leaked``; when the delete failed, the failed stack
+still owns them) and, of those, the orphans: objects left although the
+delete completed, which Heat no longer knows of. Then, for the fault-free
+runs, the create's requests per resource by route. Writes the raw numbers
+as JSON. Runs are sequential, each bounded by the stack timeout.
+
+Heat's one-second stagger between independent resources is off unless
+``--stagger``: with it, every create and every delete of N independent
+resources takes at least N seconds whatever the configuration, and fast
+resources (keypairs) then run one at a time, as in production; without
+it, up to 64 run at once.
+
+Heat 27's convergence engine starts a thread for every event it
+dispatches and never forgets one: a stack reaches Heat's limit of 1000
+threads a stack after about 4 events a resource (create and delete), and
+a stack of more than :data:`CONVERGENCE_MAX_SIZE` resources then never
+ends its delete (beyond about 500, its create). Larger sizes are refused
+on convergence.
+
+    python benchmarks/stacks.py [--sizes 100,200] [--rates 0,1,5,20]
                                 [--seeds 3] [--kind keypairs] [--quick]
-                                [--configurations stock,keystoneauth,plugins]
+                                [--stagger] [--configurations
+                                 stock,keystoneauth,plugins,legacy-plugins]
 """
 
 import argparse
@@ -65,24 +90,40 @@ from heat_retry_plugins.heatrun import templates
 
 import results_file  # noqa: I100 (a sibling script)
 
-#: key -> (label, config overrides of the run).
+Configuration = collections.namedtuple('Configuration',
+                                       'label engine overrides')
+CONVERGENCE = engine.CONVERGENCE
+LEGACY = engine.LEGACY
+NO_BUDGET = {**demo.RETRYING, ('clients', 'retry_budget_capacity'): 0.0}
+
+#: key -> Configuration; convergence first.
 CONFIGURATIONS = collections.OrderedDict([
-    ('stock', ('stock Heat', None)),
-    ('keystoneauth', ('keystoneauth retries',
-                      {('DEFAULT', 'client_retry_limit'): 5})),
-    ('plugins', ('retry plugins', demo.RETRYING)),
+    ('stock', Configuration('stock Heat', CONVERGENCE, None)),
+    ('keystoneauth', Configuration(
+        'keystoneauth retries', CONVERGENCE,
+        {('DEFAULT', 'client_retry_limit'): 5})),
+    ('plugins', Configuration('retry plugins', CONVERGENCE, demo.RETRYING)),
     # NOTE: not run by default: the plugins without their retry budget, to
     # tell the budget's load shedding from retries running out.
-    ('plugins-no-budget', ('plugins, budget off', {
-        **demo.RETRYING, ('clients', 'retry_budget_capacity'): 0.0})),
+    ('plugins-no-budget', Configuration('plugins, budget off', CONVERGENCE,
+                                        NO_BUDGET)),
+    ('legacy-stock', Configuration('legacy: stock Heat', LEGACY, None)),
+    ('legacy-plugins', Configuration('legacy: retry plugins', LEGACY,
+                                     demo.RETRYING)),
 ])
-DEFAULT_CONFIGURATIONS = ('stock', 'keystoneauth', 'plugins')
+DEFAULT_CONFIGURATIONS = ('stock', 'keystoneauth', 'plugins',
+                          'legacy-plugins')
 #: --kind -> (the fake cloud's object kind, default sizes).
-KINDS = {'keypairs': ('keypair', (100, 500)),
+KINDS = {'keypairs': ('keypair', (100, 200)),
          'servers': ('server', (20, 50))}
 RATES = (0.0, 0.01, 0.05, 0.2)
 QUICK = {'sizes': (20,), 'rates': (0.0, 0.05), 'seeds': 1}
 QUIET_LOGGERS = ('heat_retry_plugins', 'keystoneauth')
+#: The largest stack the convergence engine of Heat 27 creates and deletes
+#: in one engine: 1000 threads a stack (oslo.service's ThreadGroup), one
+#: for each of the 4 events a resource has in a create and a delete, and
+#: a few for the stack's own.
+CONVERGENCE_MAX_SIZE = 240
 
 
 def int_list(text):
@@ -165,13 +206,16 @@ def reason_kind(text):
     return prefix + name + (' %s' % code.group(1) if code else '')
 
 
-def run_one(state_dir, template, kind, size, rate, seed, key, timeout):
+def run_one(state_dir, template, kind, size, rate, seed, key, timeout,
+            stagger):
     """Create and delete one stack on a fresh cloud; return its numbers."""
-    label, overrides = CONFIGURATIONS[key]
+    config = CONFIGURATIONS[key]
     object_kind = KINDS[kind][0]
-    row = {'configuration': key, 'size': size, 'rate': rate, 'seed': seed}
+    row = {'configuration': key, 'engine': config.engine, 'size': size,
+           'rate': rate, 'seed': seed, 'stagger': stagger}
     with server.FakeCloud(seed=seed) as cloud:
-        engine.prepare(state_dir, cloud, log_level=logging.ERROR)
+        engine.prepare(state_dir, cloud, log_level=logging.ERROR,
+                       engine=config.engine, stagger=stagger)
         quiet()
         try:
             guards.reset_guards()
@@ -180,11 +224,13 @@ def run_one(state_dir, template, kind, size, rate, seed, key, timeout):
             started = time.monotonic()
             try:
                 result = engine.run_stack(
-                    cloud, template, name='bench', config_overrides=overrides,
-                    seed=seed, timeout=timeout)
+                    cloud, template, name='bench',
+                    config_overrides=config.overrides, seed=seed,
+                    timeout=timeout)
             except Exception as exc:
                 # NOTE: Heat reports failures in the stack's status; an
-                # exception here is a failed run too, not a reason to stop.
+                # exception here (a stack that never ended) is a failed
+                # run too, not a reason to stop.
                 row.update(create_status='ERROR', delete_status=None,
                            create_reason='%s: %s' % (type(exc).__name__, exc),
                            delete_reason='', wall_seconds=(
@@ -216,6 +262,8 @@ def _counters(create, end, object_kind, size):
         'resources_total': size,
         'requests_total': end.get('requests_total', 0),
         'create_requests': create.get('requests_total', 0),
+        'create_routes': {route: sum(outcomes.values()) for route, outcomes
+                          in create.get('requests', {}).items()},
         'faults_total': end.get('faults_total', 0),
         'faults': end.get('faults', {}),
         'created': create.get('created', {}).get(object_kind, 0),
@@ -230,8 +278,14 @@ def succeeded(row):
             row['delete_status'] == 'DELETE_COMPLETE')
 
 
-def summarise(rows):
-    """One summary per configuration, size and rate."""
+def summarise(rows, labels=None):
+    """One summary per configuration, size and rate.
+
+    ``labels`` maps a configuration to its label (those of a results
+    file); CONFIGURATIONS' by default.
+    """
+    labels = labels or {key: config.label
+                        for key, config in CONFIGURATIONS.items()}
     groups = collections.OrderedDict()
     for row in rows:
         groups.setdefault((row['configuration'], row['size'], row['rate']),
@@ -240,7 +294,8 @@ def summarise(rows):
     for (key, size, rate), runs in groups.items():
         ok = [run for run in runs if succeeded(run)]
         summaries.append({
-            'configuration': key, 'label': CONFIGURATIONS[key][0],
+            'configuration': key, 'label': labels.get(key, key),
+            'engine': runs[0].get('engine', LEGACY),
             'size': size, 'rate': rate, 'runs': len(runs),
             'succeeded': len(ok), 'success_rate': len(ok) / len(runs),
             'resources_done': statistics.mean(
@@ -248,8 +303,15 @@ def summarise(rows):
             'create_seconds': statistics.mean(
                 run.get('create_seconds', run['wall_seconds'])
                 for run in runs),
+            'wall_seconds': statistics.mean(run['wall_seconds']
+                                            for run in runs),
             'requests_per_resource': statistics.mean(
                 run['requests_total'] / size for run in runs),
+            'create_routes_per_resource': {
+                route: statistics.mean(run.get('create_routes', {}).get(
+                    route, 0) / size for run in runs)
+                for route in sorted({route for run in runs for route in
+                                     run.get('create_routes', {})})},
             'faults_total': sum(run['faults_total'] for run in runs),
             'duplicates': sum(run['duplicates'] for run in runs),
             'leaked': sum(run['leaked'] for run in runs),
@@ -262,11 +324,14 @@ def summarise(rows):
                  for s in summaries if s['rate'] == 0}
     for summary in summaries:
         base = baselines.get((summary['configuration'], summary['size']))
-        summary['create_relative'] = (
-            summary['create_seconds'] / base['create_seconds']
-            if base and base['create_seconds'] else None)
+        summary['wall_relative'] = (
+            summary['wall_seconds'] / base['wall_seconds']
+            if base and base['wall_seconds'] else None)
+        # NOTE: a request that fails with odds p takes 1/(1-p) attempts on
+        # average when every failure is retried.
         summary['requests_relative'] = (
-            summary['requests_per_resource'] / base['requests_per_resource']
+            summary['requests_per_resource'] * (1 - summary['rate'])
+            / base['requests_per_resource']
             if base and base['requests_per_resource'] else None)
     return summaries
 
@@ -283,9 +348,9 @@ def _ratio(value):
 
 def format_tables(summaries, kind):
     lines = []
-    header = '%-21s %5s %7s %5s %8s %6s %7s %6s %5s %6s %7s' % (
-        'configuration', 'fault', 'success', 'done', 'create s', 'vs 0%',
-        'req/res', 'vs 0%', 'dups', 'leaked', 'orphans')
+    header = '%-22s %5s %7s %5s %7s %6s %7s %7s %5s %6s %7s' % (
+        'configuration', 'fault', 'success', 'done', 'wall s', 'vs 0%',
+        'req/res', 'vs 0%/q', 'dups', 'leaked', 'orphans')
     for size in sorted({s['size'] for s in summaries}):
         runs = max(s['runs'] for s in summaries if s['size'] == size)
         lines.append('')
@@ -296,25 +361,53 @@ def format_tables(summaries, kind):
         for s in summaries:
             if s['size'] != size:
                 continue
-            lines.append('%-21s %5s %7s %4.0f%% %8.2f %6s %7.2f %6s '
+            lines.append('%-22s %5s %7s %4.0f%% %7.2f %6s %7.2f %7s '
                          '%5d %6d %7d' % (
                              s['label'], '%g%%' % (s['rate'] * 100),
                              '%d/%d' % (s['succeeded'], s['runs']),
-                             s['resources_done'] * 100, s['create_seconds'],
-                             _ratio(s['create_relative']),
+                             s['resources_done'] * 100, s['wall_seconds'],
+                             _ratio(s['wall_relative']),
                              s['requests_per_resource'],
                              _ratio(s['requests_relative']),
                              s['duplicates'], s['leaked'], s['orphaned']))
+    lines.append('')
+    lines.append('wall s: create and delete; vs 0%: over the fault-free '
+                 'run; vs 0%/q: requests over the fault-free count / (1-p)')
+    lines.extend(format_routes(summaries, kind))
     failures = [s for s in summaries if s['failures']]
     if failures:
         lines.append('')
         lines.append('how the failed runs failed (first failing resource):')
         for s in failures:
-            lines.append('  %-21s %4d %s %5s: %s' % (
+            lines.append('  %-22s %4d %s %5s: %s' % (
                 s['label'], s['size'], kind, '%g%%' % (s['rate'] * 100),
                 ', '.join('%s x%d' % (reason, count) for reason, count in
                           sorted(s['failures'].items()))))
     return '\n'.join(lines)
+
+
+def format_routes(summaries, kind):
+    """The fault-free creates' requests per resource, one row a route."""
+    lines = []
+    for size in sorted({s['size'] for s in summaries}):
+        base = [s for s in summaries if s['size'] == size and s['rate'] == 0]
+        if not base:
+            continue
+        routes = sorted({route for s in base
+                         for route in s['create_routes_per_resource']})
+        width = max([len(route) for route in routes] + [5])
+        columns = [max(len(s['configuration']), 6) for s in base]
+        lines.append('')
+        lines.append('create requests per resource by route, fault-free, '
+                     '%d %s:' % (size, kind))
+        lines.append('%-*s  %s' % (width, 'route', '  '.join(
+            '%*s' % (column, s['configuration'])
+            for column, s in zip(columns, base))))
+        for route in routes:
+            lines.append('%-*s  %s' % (width, route, '  '.join(
+                '%*.2f' % (column, s['create_routes_per_resource'].get(
+                    route, 0)) for column, s in zip(columns, base))))
+    return lines
 
 
 def status_code_retries_note(files, groups):
@@ -331,7 +424,9 @@ def status_code_retries_note(files, groups):
 def print_tables(path):
     with open(path) as source:
         data = json.load(source)
-    print(format_tables(summarise(data['runs']), data['kind']))
+    labels = {key: config['label']
+              for key, config in data['configurations'].items()}
+    print(format_tables(summarise(data['runs'], labels), data['kind']))
     print('')
     print(data['status_code_retries']['note'])
     print('total wall time: %.0fs' % data['wall_seconds'])
@@ -342,7 +437,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--sizes', type=int_list, default=None,
                         help='resources per stack, comma-separated '
-                             '(default 100,500; 20,50 for servers)')
+                             '(default 100,200; 20,50 for servers; at most '
+                             '%d on convergence)' % CONVERGENCE_MAX_SIZE)
     parser.add_argument('--rates', type=rate_list, default=None,
                         help='Nova fault rates in percent (default 0,1,5,20)')
     parser.add_argument('--seeds', type=int, default=None,
@@ -354,6 +450,10 @@ def main(argv=None):
                         help='comma-separated, of %s (default %s)' % (
                             ', '.join(CONFIGURATIONS),
                             ','.join(DEFAULT_CONFIGURATIONS)))
+    parser.add_argument('--stagger', action='store_true',
+                        help="keep Heat's 1 s stagger between independent "
+                             'resources (production timing; N seconds more '
+                             'per create and per delete)')
     parser.add_argument('--quick', action='store_true',
                         help='sizes 20, rates 0 and 5%%, 1 seed')
     parser.add_argument('--timeout', type=float, default=300,
@@ -372,24 +472,35 @@ def main(argv=None):
     rates = args.rates if args.rates is not None else defaults['rates']
     seeds = tuple(range(args.first_seed, args.first_seed + (
         args.seeds if args.seeds is not None else defaults['seeds'])))
+    too_large = [size for size in sizes if size > CONVERGENCE_MAX_SIZE]
+    if too_large and any(CONFIGURATIONS[key].engine == CONVERGENCE
+                         for key in args.configurations):
+        parser.error('Heat 27 convergence never finishes deleting a stack '
+                     'of more than %d resources (its 1000 threads a stack); '
+                     'size %s: run legacy configurations only'
+                     % (CONVERGENCE_MAX_SIZE, ', '.join(map(str, too_large))))
 
     quiet()
+    print("Heat's 1 s stagger between independent resources: %s" % (
+        'on (--stagger)' if args.stagger else 'off (--stagger keeps it)'),
+        file=sys.stderr)
     public_key = keys.generate()[1]
     rows = []
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix='heat-retry-bench-') as state:
-        state_dir = os.path.join(state, 'heat')
         for size in sizes:
             template = build_template(args.kind, size, public_key)
             for rate in rates:
                 for seed in seeds:
                     for key in args.configurations:
+                        state_dir = os.path.join(state, 'heat-%d' % len(rows))
                         row = run_one(state_dir, template, args.kind, size,
-                                      rate, seed, key, args.timeout)
+                                      rate, seed, key, args.timeout,
+                                      args.stagger)
                         rows.append(row)
-                        print('%4d %s %5s seed %d %-21s %s / %s in %.1fs' % (
+                        print('%4d %s %5s seed %d %-22s %s / %s in %.1fs' % (
                             size, args.kind, '%g%%' % (rate * 100), seed,
-                            CONFIGURATIONS[key][0], row['create_status'],
+                            CONFIGURATIONS[key].label, row['create_status'],
                             row['delete_status'], row['wall_seconds']),
                             file=sys.stderr, flush=True)
         files, groups = status_code_retries_check()
@@ -404,11 +515,12 @@ def main(argv=None):
     result = {
         'kind': args.kind, 'sizes': list(sizes), 'rates': list(rates),
         'seeds': list(seeds), 'timeout': args.timeout,
+        'stagger': args.stagger,
         'configurations': {
-            key: {'label': label,
+            key: {'label': config.label, 'engine': config.engine,
                   'overrides': {'[%s] %s' % k: v
-                                for k, v in (overrides or {}).items()}}
-            for key, (label, overrides) in CONFIGURATIONS.items()
+                                for k, v in (config.overrides or {}).items()}}
+            for key, config in CONFIGURATIONS.items()
             if key in args.configurations},
         'fault_mix': demo.fault_mix(1.0),
         'status_code_retries': {'heat_files': files, 'groups': groups,

@@ -13,10 +13,16 @@
 """``heat-retry-plugins demo``: stock Heat against Heat with the plugins.
 
 Starts the embedded fake cloud on 127.0.0.1 with a seeded fault mix on
-Nova, runs the real Heat engine in-process to create and delete one stack
-twice on the same seed (stock Heat, then Heat with
-``cloud_backend = heat_retry_plugins.clients.RetryingClients``), with a
-progress display, and prints both outcomes side by side.
+Nova, runs the real Heat engine in-process (the convergence engine unless
+``--engine legacy``) to create and delete one stack twice on the same seed
+(stock Heat, then Heat with ``cloud_backend =
+heat_retry_plugins.clients.RetryingClients``), with a progress display,
+and prints both outcomes side by side.
+
+Heat's one-second stagger between the independent resources of a
+convergence traversal is on when it would add at most
+:data:`AUTO_STAGGER_SECONDS` to the demo, off otherwise, unless
+``--stagger`` or ``--no-stagger`` says; the demo prints which.
 """
 
 import logging
@@ -33,11 +39,16 @@ from heat_retry_plugins.heatrun import templates
 
 RETRYING = {
     ('DEFAULT', 'cloud_backend'): 'heat_retry_plugins.clients.RetryingClients',
-    # NOTE: short delays: the legacy engine steps every resource in one
-    # thread, so backoff adds straight to the stack's wall time.
+    # NOTE: short delays, to keep the demo short: on the legacy engine,
+    # which steps every resource in one thread, backoff adds straight to
+    # the stack's wall time; on convergence, to that of its resource.
     ('clients', 'retry_initial_delay'): 0.05,
     ('clients', 'retry_max_delay'): 1.0,
 }
+#: With neither --stagger nor --no-stagger, Heat's stagger is on when it
+#: adds at most this many seconds to the demo (one per resource, per
+#: create and per delete, per run: ``4 * resources``), off otherwise.
+AUTO_STAGGER_SECONDS = 20
 KINDS = {'keypairs': 'keypair', 'servers': 'server', 'keystone': 'project'}
 SERVICES = {'keypairs': 'compute', 'servers': 'compute',
             'keystone': 'identity'}
@@ -85,7 +96,9 @@ class Progress:
     def __call__(self, event, done, total):
         if not self.enabled:
             return
-        action = 'deleting' if event.startswith('DELETE') else 'creating'
+        # NOTE: the event is '<resource> <ACTION>_<STATUS>'.
+        action = ('deleting' if event.rsplit(' ', 1)[-1].startswith('DELETE')
+                  else 'creating')
         line = '%-22s %s %3d/%d resources' % (
             self.label, action, done, total)
         if self.tty:
@@ -121,7 +134,8 @@ def run_once(cloud, template, kind, overrides, label, seed, faults, out,
     wall = time.monotonic() - started
     counters = result.counters
     created = result.create_counters.get('created', {}).get(kind, 0)
-    progress.finish('%s / %s' % (result.create_status, result.delete_status))
+    progress.finish('%s / %s' % (result.create_status or '-',
+                                 result.delete_status or '-'))
     return {
         'stack create': result.create_status or '-',
         'stack delete': result.delete_status or '-',
@@ -168,15 +182,38 @@ def build_template(kind, resources):
     return templates.keystone(max(1, resources // 2))
 
 
+def choose_stagger(args):
+    """Decide on Heat's stagger; returns ``(on, the line that says so)``."""
+    engine_name = args.engine
+    if engine_name == engine.LEGACY:
+        return False, ("Heat's 1 s stagger between independent resources: "
+                       "none on the legacy engine")
+    cost = 4 * args.resources
+    chosen = args.stagger
+    if chosen is None:
+        on = cost <= AUTO_STAGGER_SECONDS
+        why = ('it adds up to %d s' % cost if on else
+               'it would add up to %d s; --stagger turns it on' % cost)
+    else:
+        on = chosen
+        why = '--stagger' if on else '--no-stagger'
+    return on, ("Heat's 1 s stagger between independent resources: %s (%s)"
+                % ('on' if on else 'off', why))
+
+
 def main(args, out=None):
     """Run the demo; returns 0 when the plugins' run succeeded."""
     out = out or sys.stdout
     progress_out = sys.stderr
     kind = KINDS[args.kind]
+    engine_name = args.engine
+    stagger, stagger_line = choose_stagger(args)
     template = build_template(args.kind, args.resources)
-    print('heat-retry-plugins demo: %d %s, %s fault rate %.0f%% (seed %d)'
-          % (args.resources, args.kind, SERVICES[args.kind],
-             args.fault_rate * 100, args.seed), file=out)
+    print('heat-retry-plugins demo: %d %s, %s fault rate %.0f%% (seed %d), '
+          '%s engine' % (args.resources, args.kind, SERVICES[args.kind],
+                         args.fault_rate * 100, args.seed, engine_name),
+          file=out)
+    print(stagger_line, file=out)
     columns = {}
     with tempfile.TemporaryDirectory(prefix='heat-retry-demo-') as state:
         for label, overrides in (('stock Heat', None),
@@ -186,7 +223,8 @@ def main(args, out=None):
             # run left behind.
             with server.FakeCloud(seed=args.seed) as cloud:
                 engine.prepare(os.path.join(state, label.split()[-1]),
-                               cloud, log_level=logging.CRITICAL)
+                               cloud, log_level=logging.CRITICAL,
+                               engine=engine_name, stagger=stagger)
                 try:
                     columns[label] = run_once(
                         cloud, template, kind, overrides, label, args.seed,

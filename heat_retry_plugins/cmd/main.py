@@ -141,6 +141,15 @@ def build_parser():
                       help='Seed of the faults, an integer (default 1).')
     demo.add_argument('--quiet', action='store_true',
                       help='No progress display.')
+    demo.add_argument('--engine', choices=('convergence', 'legacy'),
+                      default='convergence',
+                      help="Heat's engine (default convergence, Heat's "
+                      'default; legacy is deprecated).')
+    demo.add_argument('--stagger', action=argparse.BooleanOptionalAction,
+                      default=None,
+                      help="Heat's 1 s stagger between independent "
+                      'resources on or off (default: on when it adds at '
+                      'most 20 s to the demo).')
     demo.set_defaults(func=_demo)
 
     fake = commands.add_parser(

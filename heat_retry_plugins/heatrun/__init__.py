@@ -21,18 +21,32 @@ it (a no-op if the threading backend is already selected), so import
     from heat_retry_plugins.heatrun import engine
     from heat_retry_plugins.heatrun import templates
 
-    engine.prepare(state_dir, cloud)
+    engine.prepare(state_dir, cloud)            # convergence, stagger on
     result = engine.run_stack(cloud, templates.keypairs(10, public_key))
     result.create_status   # 'CREATE_COMPLETE'
+    engine.reset()                              # EngineService stopped
+
+    engine.prepare(state_dir, cloud, engine='legacy', stagger=False)
+
+The convergence engine (Heat's default) runs as heat-engine's
+EngineService in this process, driven over in-memory RPC as heat-api
+drives it; the deprecated legacy engine runs a stack in one thread.
 
 The modules, one concept each:
 
 * :mod:`.conf`: the generated heat.conf and the layered config overrides;
 * :mod:`.database`: Heat's sqlite database in the state directory;
 * :mod:`.logs`: quiet logging for Heat and its libraries;
-* :mod:`.events`: resource events, for the progress display;
+* :mod:`.service`: heat-engine's EngineService, started and stopped;
+* :mod:`.stagger`: Heat's one-second stagger between independent
+  resources, and the switch that turns it off;
+* :mod:`.action`: a stack action under way, and waiting for its end;
+* :mod:`.convergence`, :mod:`.legacy`: how each engine creates and
+  deletes a stack;
+* :mod:`.events`: resource events from Heat's database, for progress;
 * :mod:`.result`: what one run reports;
-* :mod:`.engine`: :func:`~.engine.prepare` and :func:`~.engine.run_stack`;
+* :mod:`.engine`: :func:`~.engine.prepare`, :func:`~.engine.run_stack`,
+  :func:`~.engine.delete_stack` and :func:`~.engine.reset`;
 * :mod:`.templates`: HOT templates as dicts.
 """
 

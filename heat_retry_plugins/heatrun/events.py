@@ -11,23 +11,31 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""Resource events of one stack, for a progress display.
+"""Resource events of one stack, read from Heat's database.
 
-Every resource state change makes Heat store an event and call
-``Stack.dispatch_event``, which hands the event sinks to
-``stack.thread_group_mgr.start(stack.id, func, context, sinks, event)``.
-Outside heat-engine's service, a legacy stack has no thread group manager
-and nothing is dispatched; :class:`EventTap` stands in for one: it runs the
-sinks at once, in the calling thread, and sees every event on its way.
+Every resource state change makes Heat store a row in its ``event`` table,
+whichever engine runs the stack and whichever thread or worker makes the
+change. :class:`EventReader` reads the rows of one stack that are newer
+than the last it read (by the table's integer id, so Heat's pruning of the
+oldest events beyond ``max_events_per_stack`` does not disturb it), keeps
+them as :class:`ResourceEvent` and calls a progress callback each time a
+resource finishes the action under way. It reads through its own admin
+context, in the caller's thread: the progress callback runs there too.
+
+The stack's own events (type ``OS::Heat::Stack``) are left out.
 """
 
 import dataclasses
 import logging
-import threading
-from typing import Any
 from typing import Callable
 from typing import List
 from typing import Optional
+from typing import Set
+from typing import Tuple
+
+from heat.common import context as heat_context
+from heat.db import api as db_api
+from heat.db import models
 
 LOG = logging.getLogger(__name__)
 
@@ -66,76 +74,86 @@ class ResourceEvent:
         return '%s %s_%s' % (self.resource, self.action, self.status)
 
 
-class EventTap:
-    """A stand-in for ``heat.engine.service.ThreadGroupManager``.
+class EventReader:
+    """The new resource events of one stack, and the progress they make.
 
-    Assign it to ``stack.thread_group_mgr`` before ``create()``. Only the
-    legacy engine's event dispatch goes through it; the convergence engine
-    would start its workers here, which this class does not do.
-
+    :param stack_id: the stack's id.
     :param total: how many resources the stack has.
     :param progress: an optional :data:`ProgressCallback`; its exceptions
-        are logged, never raised into Heat.
+        are logged, never raised.
     """
 
-    def __init__(self, total: int,
+    def __init__(self, stack_id: str, total: int,
                  progress: Optional[ProgressCallback] = None) -> None:
+        self.stack_id = stack_id
         self.total = total
         self.events: List[ResourceEvent] = []
         self._progress = progress
+        self._context = heat_context.get_admin_context()
+        self._last_id = 0
         self._action: Optional[str] = None
-        self._done = set()
-        self._lock = threading.Lock()
+        self._done: Set[str] = set()
 
     def begin(self, action: str) -> None:
         """Start counting the resources that finish ``action``.
 
         :param action: ``'CREATE'`` or ``'DELETE'``.
         """
-        with self._lock:
-            self._action = action
-            self._done = set()
+        self._action = action
+        self._done = set()
 
+    @property
     def done(self) -> int:
-        """Tell how many resources finished the current action.
+        """How many resources finished the current action.
 
         :returns: the count.
         """
-        with self._lock:
-            return len(self._done)
+        return len(self._done)
 
-    def start(self, stack_id: Any, func: Callable, *args: Any,
-              **kwargs: Any) -> None:
-        """Run ``func`` now (the event sinks) and observe the event.
+    def skip_stored(self) -> None:
+        """Ignore the events stored so far (those of an earlier action)."""
+        for row_id, _event in self._fetch():
+            self._last_id = row_id
 
-        :param stack_id: the stack id.
-        :param func: the function Heat would start in a thread.
-        :param args: ``(context, sinks, event_dict)`` from
-            ``Stack.dispatch_event``.
-        :param kwargs: passed to ``func``.
+    def read(self) -> List[ResourceEvent]:
+        """Read the events stored since the last read, report progress.
+
+        :returns: the new events, oldest first (also appended to
+            :attr:`events`).
         """
-        func(*args, **kwargs)
-        if len(args) == 3 and isinstance(args[2], dict):
-            self._observe(args[2].get('payload') or {})
-
-    def _observe(self, payload: dict) -> None:
-        if payload.get('resource_type') == _STACK_TYPE:
-            return
-        event = ResourceEvent(
-            resource=str(payload.get('resource_name')),
-            action=str(payload.get('resource_action')),
-            status=str(payload.get('resource_status')),
-            reason=str(payload.get('resource_status_reason') or ''),
-            resource_type=str(payload.get('resource_type')))
-        with self._lock:
+        new = []
+        for row_id, event in self._fetch():
+            self._last_id = row_id
+            if event is None:
+                continue
+            new.append(event)
             self.events.append(event)
-            final = (event.action == self._action
-                     and event.status in _FINAL)
-            if final:
+            if event.action == self._action and event.status in _FINAL:
                 self._done.add(event.resource)
-            done = len(self._done)
-        if final and self._progress is not None:
-            try:
-                self._progress(event.label, done, self.total)
-            except Exception:
-                LOG.exception('progress callback failed on %s', event.label)
+                self._report(event)
+        return new
+
+    def _fetch(self) -> List[Tuple[int, Optional[ResourceEvent]]]:
+        """The rows since the last read: ``(id, event or None)``."""
+        with db_api.context_manager.reader.using(self._context) as session:
+            rows = (session.query(models.Event)
+                    .filter(models.Event.stack_id == self.stack_id,
+                            models.Event.id > self._last_id)
+                    .order_by(models.Event.id)
+                    .all())
+            return [(row.id, None if row.resource_type == _STACK_TYPE
+                     else ResourceEvent(
+                         resource=str(row.resource_name),
+                         action=str(row.resource_action),
+                         status=str(row.resource_status),
+                         reason=str(row.resource_status_reason or ''),
+                         resource_type=str(row.resource_type)))
+                    for row in rows]
+
+    def _report(self, event: ResourceEvent) -> None:
+        if self._progress is None:
+            return
+        try:
+            self._progress(event.label, len(self._done), self.total)
+        except Exception:
+            LOG.exception('progress callback failed on %s', event.label)

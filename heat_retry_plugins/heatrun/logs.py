@@ -43,11 +43,14 @@ Level = Union[int, str]
 
 
 #: Warnings that say nothing about a run: logger -> message fragments.
-#: heat.conf must set ``deferred_auth_method``, deprecated for removal, and
-#: Heat builds a neutronclient (deprecated) to delete a Keystone project.
+#: heat.conf must set ``deferred_auth_method`` and ``convergence_engine``,
+#: both deprecated for removal, and Heat builds a neutronclient
+#: (deprecated) to delete a Keystone project.
 KNOWN_NOISE = {
     'oslo_config.cfg': ('Option "deferred_auth_method" from group '
-                        '"DEFAULT" is deprecated',),
+                        '"DEFAULT" is deprecated',
+                        'Option "convergence_engine" from group '
+                        '"DEFAULT" is deprecated'),
     'neutronclient.v2_0.client': ('binding code in neutronclient is '
                                   'deprecated',),
 }

@@ -26,33 +26,46 @@ from heat_retry_plugins.heatrun import events as events_mod
 class RunResult:
     """The outcome of :func:`heat_retry_plugins.heatrun.engine.run_stack`.
 
-    A stack whose validation fails is never stored nor created, as with
-    heat-api, which would answer 400: its ``create_status`` is
-    ``'CREATE_FAILED'``, ``validation_failed`` is True and the reason
-    starts with ``'Validation failed: '``; there is nothing to delete.
+    The same fields on both engines. A stack whose validation fails is
+    never stored nor created, as with heat-api, which would answer 400:
+    its ``create_status`` is ``'CREATE_FAILED'``, ``validation_failed`` is
+    True and the reason starts with ``'Validation failed: '``; there is
+    nothing to delete.
 
     :param name: the stack name.
+    :param engine: ``'convergence'`` or ``'legacy'``.
+    :param stagger: whether Heat's one-second stagger between independent
+        resources was on (it does nothing on the legacy engine).
     :param stack_id: the stack's id, None if it was never stored.
     :param create_status: ``'CREATE_COMPLETE'`` or ``'CREATE_FAILED'``.
     :param create_reason: Heat's status reason of the stack.
     :param delete_status: ``'DELETE_COMPLETE'``, ``'DELETE_FAILED'``, or
         None when the stack was not deleted.
     :param delete_reason: Heat's status reason, or why nothing was deleted.
-    :param validate_seconds: the time ``Stack.validate()`` took.
-    :param create_seconds: validate, store and create, as a user waits.
-    :param delete_seconds: the time ``Stack.delete()`` took (0 if skipped).
+    :param validate_seconds: until the engine accepted the stack: legacy,
+        ``Stack.validate()`` and ``store()``; convergence, the
+        ``create_stack`` call (validation, store, traversal started).
+    :param create_seconds: from the request to the create's end, as a user
+        waits.
+    :param delete_seconds: from the delete request to its end (0 if
+        skipped).
     :param resources_total: how many resources the template defines.
     :param resources_complete: how many reached CREATE_COMPLETE.
-    :param resource_states: resource name -> its state after create, as
-        ``'CREATE_COMPLETE'``; ``'INIT_COMPLETE'`` for those not started.
+    :param resource_states: resource name -> its state in Heat's resource
+        table when the create ended, as ``'CREATE_COMPLETE'``;
+        ``'INIT_COMPLETE'`` for those not started.
     :param validation_failed: True when validation failed.
-    :param validate_counters: the cloud's counters after validation.
-    :param create_counters: the cloud's counters after create.
+    :param validate_counters: the cloud's counters when the engine had
+        accepted the stack (convergence: workers may have started).
+    :param create_counters: the cloud's counters when the create ended.
     :param counters: the cloud's counters at the end.
-    :param events: every resource event of the run.
+    :param events: every resource event of the run, create then delete,
+        from Heat's event table.
     """
 
     name: str
+    engine: str = 'convergence'
+    stagger: bool = True
     stack_id: Optional[str] = None
     create_status: Optional[str] = None
     create_reason: str = ''

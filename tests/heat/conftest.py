@@ -15,13 +15,31 @@
 
 tests/conftest.py has selected oslo.service's threading backend before
 this module imports Heat.
+
+Every test gets its own cloud, state directory (so its own sqlite
+database) and, on the convergence engine, its own EngineService; the
+process-wide retry guards start empty. Heat's leaf stagger is off (one
+second per independent resource would make the suite crawl); the tests
+that are about it turn it on. After each test the fixture checks that the
+engine left no thread running, no config override and no stagger switch
+behind.
 """
 
+import threading
+import time
+
 from heat.engine import clients as heat_clients
+from heat.engine import stack as stack_mod
+from oslo_config import cfg
 import pytest
 
+from heat_retry_plugins.engine import guards
 from heat_retry_plugins.fakecloud import keys
 from heat_retry_plugins.heatrun import engine
+
+STOCK_BACKEND = 'heat.engine.clients.OpenStackClients'
+#: Threads of the fake cloud: they end when the cloud stops, after reset.
+CLOUD_THREAD_PREFIX = 'fakecloud-'
 
 
 class Progress:
@@ -29,13 +47,19 @@ class Progress:
 
     def __init__(self):
         self.calls = []
+        self.threads = set()
 
     def __call__(self, event, done, total):
         self.calls.append((event, done, total))
+        self.threads.add(threading.current_thread())
 
     def events(self, suffix):
         """The events ending with ``suffix`` (``'CREATE_COMPLETE'``)."""
         return [call[0] for call in self.calls if call[0].endswith(suffix)]
+
+    def counts(self, suffix):
+        """The ``done`` counts of the events ending with ``suffix``."""
+        return [call[1] for call in self.calls if call[0].endswith(suffix)]
 
 
 class CountingClients(heat_clients.OpenStackClients):
@@ -46,6 +70,23 @@ class CountingClients(heat_clients.OpenStackClients):
     def client_plugin(self, name):
         self.asked.append(name)
         return super().client_plugin(name)
+
+
+def engine_threads(before):
+    """The threads started since ``before`` that are not the cloud's."""
+    return [thread for thread in threading.enumerate()
+            if thread not in before and thread.is_alive()
+            and not thread.name.startswith(CLOUD_THREAD_PREFIX)]
+
+
+def assert_nothing_left(before):
+    """Nothing of a run is left: no engine thread, override or stagger."""
+    # NOTE: reset() has joined the service's threads; a thread that
+    # outlives it is a leak, so no waiting here.
+    assert engine_threads(before) == []
+    assert engine.prepared_engine() is None
+    assert cfg.CONF.cloud_backend == STOCK_BACKEND
+    assert stack_mod.time is time
 
 
 @pytest.fixture(scope='session')
@@ -61,13 +102,42 @@ def cloud(make_cloud):
 
 
 @pytest.fixture
-def heat(cloud, tmp_path):
-    """The heatrun engine, prepared on ``cloud``; reset afterwards."""
-    engine.prepare(str(tmp_path / 'heat'), cloud)
+def prepared(cloud, tmp_path):
+    """``prepared(cloud=None, **kwargs)``: heatrun prepared; reset after.
+
+    On the ``cloud`` fixture unless another cloud is given. Keyword
+    arguments go to :func:`engine.prepare`; ``stagger`` is False unless
+    given.
+    """
+    before = set(threading.enumerate())
+    guards.reset_guards()
+    count = []
+
+    def factory(cloud=cloud, **kwargs):
+        kwargs.setdefault('stagger', False)
+        count.append(1)
+        engine.prepare(str(tmp_path / ('heat%d' % len(count))), cloud,
+                       **kwargs)
+        return engine
+
     try:
-        yield engine
+        yield factory
     finally:
         engine.reset()
+        guards.reset_guards()
+    assert_nothing_left(before)
+
+
+@pytest.fixture
+def heat(prepared):
+    """The heatrun engine, convergence, prepared on ``cloud``."""
+    return prepared(engine=engine.CONVERGENCE)
+
+
+@pytest.fixture
+def legacy_heat(prepared):
+    """The heatrun engine, legacy, prepared on ``cloud``."""
+    return prepared(engine=engine.LEGACY)
 
 
 @pytest.fixture
