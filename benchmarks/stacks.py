@@ -82,11 +82,11 @@ from heat_retry_plugins import heatrun  # noqa: F401  (threading backend)
 from oslo_config import cfg  # noqa: I100
 
 from heat_retry_plugins.cmd import demo
-from heat_retry_plugins.engine import guards
 from heat_retry_plugins.fakecloud import keys
 from heat_retry_plugins.fakecloud import server
 from heat_retry_plugins.heatrun import engine
 from heat_retry_plugins.heatrun import templates
+from heat_retry_plugins import session
 
 import results_file  # noqa: I100 (a sibling script)
 
@@ -218,7 +218,7 @@ def run_one(state_dir, template, kind, size, rate, seed, key, timeout,
                        engine=config.engine, stagger=stagger)
         quiet()
         try:
-            guards.reset_guards()
+            session.reset_process_state()
             cloud.set_faults(demo.fault_mix(rate), seed=seed)
             cloud.reset_counters()
             started = time.monotonic()

@@ -35,13 +35,3 @@ class MicroversionFromConf:
     @max_microversion.setter
     def max_microversion(self, value):
         self._discovered_max_microversion = value
-
-
-def __getattr__(attr):
-    # TODO(lead): a transitional alias while the convergence branch, whose
-    # tree has no clients.generated, shares this venv's entry points;
-    # setup.cfg points at clients.generated again when it merges.
-    if attr == 'NovaRetryClientPlugin':
-        from heat_retry_plugins.clients import generated
-        return generated.plugin_class('nova')
-    raise AttributeError(attr)

@@ -31,11 +31,11 @@ import sys
 import tempfile
 import time
 
-from heat_retry_plugins.engine import guards
 from heat_retry_plugins.fakecloud import keys
 from heat_retry_plugins.fakecloud import server
 from heat_retry_plugins.heatrun import engine
 from heat_retry_plugins.heatrun import templates
+from heat_retry_plugins import session
 
 RETRYING = {
     ('DEFAULT', 'cloud_backend'): 'heat_retry_plugins.clients.RetryingClients',
@@ -118,7 +118,7 @@ class Progress:
 def run_once(cloud, template, kind, overrides, label, seed, faults, out,
              progress_enabled):
     """Create and delete the stack once; return the table's column."""
-    guards.reset_guards()
+    session.reset_process_state()
     cloud.set_faults(faults, seed=seed)
     cloud.reset_counters()
     counter = RetryCounter()

@@ -300,10 +300,24 @@ class _Exchange:
             return None
         reconciler = cls(self.lookup(), create,
                          on_settled=self._watch if cls.sweeps else None)
-        if not _claimable(reconciler):
+        if not self._claimable(reconciler):
             return None
         self.kwargs = ownership.with_body(self.kwargs, create.body)
         return reconciler
+
+    def _claimable(self, reconciler):
+        """Ask a reconciler, under the retry policy, if it can claim."""
+        retrier = self._retrier(nested=False)
+        try:
+            return retrier.call(policy_mod.DEFAULT, reconciler.claimable,
+                                label='check %s' % reconciler.kind)
+        except Exception as exc:
+            # NOTE: a look that fails proves nothing: send the create once.
+            LOG.info('Could not check whether a %(kind)s can be claimed '
+                     '(%(error)s): sending it once', {
+                         'kind': reconciler.kind,
+                         'error': type(exc).__name__})
+            return False
 
     def lookup(self):
         """A Lookup that sends to this request's endpoint."""
@@ -390,17 +404,6 @@ class _Exchange:
         last = self.target.path.rstrip('/').rsplit('/', 1)[-1]
         for pending in sweeps.PENDING.due(self.target.service, last):
             sweeps.PENDING.forget(pending)
-
-
-def _claimable(reconciler):
-    try:
-        return reconciler.claimable()
-    except Exception as exc:
-        # NOTE: a look that fails proves nothing: send the create once.
-        LOG.info('Could not check whether a %(kind)s can be claimed '
-                 '(%(error)s): sending it once', {
-                     'kind': reconciler.kind, 'error': type(exc).__name__})
-        return False
 
 
 def _reauthenticate(session, auth):

@@ -162,8 +162,8 @@ class SharedDocuments:
         return copy.copy(kept[1])
 
     def put(self, key, response) -> None:
-        """Keep a successful document response."""
-        if 200 <= response.status_code < 300:
+        """Keep a successful document response (a version list is 300)."""
+        if 200 <= response.status_code <= 300:
             self._documents.put(key, (self._clock(), copy.copy(response)))
 
     def clear(self) -> None:

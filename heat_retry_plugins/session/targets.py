@@ -23,6 +23,7 @@ Keystone's. The service is named as Heat names its client plugin (``nova``,
 
 import dataclasses
 import functools
+import re
 import urllib.parse
 
 import os_service_types
@@ -141,8 +142,16 @@ def _below(url, auth_url):
     return url == base or url.startswith(base + '/')
 
 
+_VERSION_SUFFIX = re.compile(r'/v\d+(\.\d+)?(/[^/]*)?$')
+
+
 def _from_catalog(access, url):
-    """Find a full URL's service and region among the catalog endpoints."""
+    """Find a full URL's service and region among the catalog endpoints.
+
+    The endpoint whose URL is the longest prefix of ``url`` wins; a request
+    to an endpoint's unversioned root (version discovery: ``GET
+    http://cinder:8776/`` for ``.../v3``) belongs to it too.
+    """
     try:
         catalog = access.service_catalog.catalog
     except Exception:
@@ -152,11 +161,16 @@ def _from_catalog(access, url):
         service = service_of_type(entry.get('type') or '')
         if service is None:
             continue
+        region = None
         for endpoint in entry.get('endpoints') or ():
+            region = endpoint.get('region_id') or endpoint.get('region') or ''
             base = (endpoint.get('url') or '').rstrip('/')
-            if base and (url == base or url.startswith(base + '/')) and \
-                    len(base) > best[0]:
-                best = (len(base), service,
-                        endpoint.get('region_id') or
-                        endpoint.get('region') or '')
+            for length, prefix in ((len(base) + 1, base),
+                                   (1, _VERSION_SUFFIX.sub('', base))):
+                if prefix and _under(url, prefix) and length > best[0]:
+                    best = (length, service, region)
     return best[1], best[2]
+
+
+def _under(url, prefix):
+    return url == prefix or url.startswith(prefix + '/')

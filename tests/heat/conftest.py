@@ -33,9 +33,9 @@ from heat.engine import stack as stack_mod
 from oslo_config import cfg
 import pytest
 
-from heat_retry_plugins.engine import guards
 from heat_retry_plugins.fakecloud import keys
 from heat_retry_plugins.heatrun import engine
+from heat_retry_plugins import session
 
 STOCK_BACKEND = 'heat.engine.clients.OpenStackClients'
 #: Threads of the fake cloud: they end when the cloud stops, after reset.
@@ -110,7 +110,7 @@ def prepared(cloud, tmp_path):
     given.
     """
     before = set(threading.enumerate())
-    guards.reset_guards()
+    session.reset_process_state()
     count = []
 
     def factory(cloud=cloud, **kwargs):
@@ -124,7 +124,7 @@ def prepared(cloud, tmp_path):
         yield factory
     finally:
         engine.reset()
-        guards.reset_guards()
+        session.reset_process_state()
     assert_nothing_left(before)
 
 

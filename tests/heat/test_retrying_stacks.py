@@ -32,8 +32,8 @@ from heat.engine import resources
 from oslo_config import cfg
 import pytest
 
-from heat_retry_plugins.engine import guards
 from heat_retry_plugins.heatrun import templates
+from heat_retry_plugins import session
 
 MAX_ATTEMPTS = 4
 PLUGINS = {
@@ -67,7 +67,7 @@ def plugins(max_attempts=MAX_ATTEMPTS):
 
 
 def run(heat, cloud, template, faults, overrides=None, seed=11):
-    guards.reset_guards()
+    session.reset_process_state()
     cloud.set_faults(faults, seed=seed)
     cloud.reset_counters()
     return heat.run_stack(cloud, template, config_overrides=overrides,
