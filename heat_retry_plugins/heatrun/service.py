@@ -45,6 +45,8 @@ from heat.engine import service as service_mod
 from heat.rpc import api as rpc_api
 from oslo_config import cfg
 
+from heat_retry_plugins.heatrun import heat_fixes
+
 LOG = logging.getLogger(__name__)
 
 #: How long :func:`stop` waits for the service's own threads to end.
@@ -73,6 +75,7 @@ def start(host: str) -> RunningService:
     :returns: the :class:`RunningService`, to pass to :func:`stop`.
     """
     before = set(threading.enumerate())
+    heat_fixes.apply()
     service = service_mod.EngineService(host, rpc_api.ENGINE_TOPIC)
     service.start()
     threads = [thread for thread in threading.enumerate()
@@ -101,6 +104,7 @@ def stop(running: RunningService, join_seconds: float = JOIN_SECONDS) -> None:
         running.service.stop()
     finally:
         cfg.CONF.clear_override('max_overflow', group='database')
+        heat_fixes.revert()
     running.service = None
     deadline = time.monotonic() + join_seconds
     for thread in running.threads:
