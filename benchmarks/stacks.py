@@ -101,6 +101,11 @@ CONFIGURATIONS = collections.OrderedDict([
         'keystoneauth retries', CONVERGENCE,
         {('DEFAULT', 'client_retry_limit'): 5})),
     ('plugins', Configuration('retry plugins', CONVERGENCE, demo.RETRYING)),
+    # NOTE: the plugins as installed: cloud_backend and nothing else, every
+    # retry option at its default.
+    ('defaults', Configuration('plugins, default options', CONVERGENCE, {
+        ('DEFAULT', 'cloud_backend'):
+            'heat_retry_plugins.clients.RetryingClients'})),
     # NOTE: not run by default: the plugins without their retry budget, to
     # tell the budget's load shedding from retries running out.
     ('plugins-no-budget', Configuration('plugins, budget off', CONVERGENCE,
@@ -117,10 +122,6 @@ KINDS = {'keypairs': ('keypair', (100, 200)),
 RATES = (0.0, 0.01, 0.05, 0.2)
 QUICK = {'sizes': (20,), 'rates': (0.0, 0.05), 'seeds': 1}
 QUIET_LOGGERS = ('heat_retry_plugins', 'keystoneauth')
-#: The largest stack the convergence engine of Heat 27 creates and deletes
-#: in one engine: 1000 threads a stack (oslo.service's ThreadGroup), one
-#: for each of the 4 events a resource has in a create and a delete, and
-#: a few for the stack's own.
 
 
 def int_list(text):
