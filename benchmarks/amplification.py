@@ -49,7 +49,7 @@ def measure(cloud, rate, budget, calls, seed):
     cfg.CONF.set_override('retry_budget_capacity', 10.0 if budget else 0.0,
                           group='clients_nova')
     cfg.CONF.set_override('retry_breaker_threshold', 0, group='clients_nova')
-    policies.for_conf(cfg.CONF).clear()
+    policies.reload()
     session.reset_process_state()
     context = engine.make_context(cloud)
     plugin = context.clients.client_plugin('nova_retry')

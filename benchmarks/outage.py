@@ -54,7 +54,7 @@ def configure(budget, breaker):
                   retry_breaker_threshold=10 if breaker else 0)
     for name, value in values.items():
         cfg.CONF.set_override(name, value, group='clients_nova')
-    policies.for_conf(cfg.CONF).clear()
+    policies.reload()
     session.reset_process_state()
 
 

@@ -29,7 +29,7 @@ class HeatConf:
         """Load ``text`` as Heat's config file, as heat-engine would."""
         self._path.write_text(text)
         cfg.CONF(['--config-file', str(self._path)], project='heat')
-        policies.for_conf(cfg.CONF).clear()
+        policies.reload()
 
     def set(self, group=None, **values):
         for service in opts.SHIPPED_SERVICES:
@@ -37,7 +37,7 @@ class HeatConf:
         self._fixture.config(group=group, **values)
         # NOTE: set_override does not run mutate hooks; a test that changes
         # values drops the cached policies as a config reload would.
-        policies.for_conf(cfg.CONF).clear()
+        policies.reload()
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def heat_conf(tmp_path):
     finally:
         fixture.cleanUp()
         cfg.CONF([], project='heat')
-        policies.for_conf(cfg.CONF).clear()
+        policies.reload()
 
 
 @pytest.fixture

@@ -26,13 +26,14 @@ import threading
 from oslo_config import cfg
 
 from heat_retry_plugins.config import opts
+from heat_retry_plugins.engine import errors
 from heat_retry_plugins.engine import guards
 from heat_retry_plugins.engine import policy
 
 _LOCATION_DETAIL = re.compile(r"detail='([^']*)'")
 
 
-class InvalidRetryOption(cfg.Error, ValueError):
+class InvalidRetryOption(errors.RetryError, cfg.Error, ValueError):
     """A retry option in heat.conf has a value that is not allowed.
 
     :param group: the heat.conf group, as in ``clients_nova``.
@@ -136,8 +137,12 @@ class RetryPolicies:
         with self._lock:
             return self._settings.setdefault(service, built)
 
-    def clear(self) -> None:
-        """Forget the built policies: the next call reads heat.conf again."""
+    def reload(self) -> None:
+        """Forget the built policies: the next call reads heat.conf again.
+
+        What oslo.config's mutate hook calls on a SIGHUP; call it after a
+        ``set_override``, which runs no hook.
+        """
         with self._lock:
             self._settings = {}
 
@@ -209,7 +214,7 @@ class RetryPolicies:
                                      self._reason(exc, group, name)) from exc
 
     def _mutated(self, conf, fresh):
-        self.clear()
+        self.reload()
 
     def _reason(self, exc, group, name):
         # NOTE: oslo.config says "Value for option X from LocationInfo(...)
@@ -251,3 +256,11 @@ def for_conf(conf: cfg.ConfigOpts | None = None) -> RetryPolicies:
             # and keep the object alive beside it so the id stays its own.
             entry = _by_conf[id(conf)] = (conf, RetryPolicies(conf))
         return entry[1]
+
+
+def reload(conf: cfg.ConfigOpts | None = None) -> None:
+    """Read ``conf`` (Heat's ``cfg.CONF`` by default) again on next use.
+
+    :param conf: the ConfigOpts whose policies to forget.
+    """
+    for_conf(conf).reload()

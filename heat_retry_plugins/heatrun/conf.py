@@ -196,14 +196,14 @@ class Overrides:
                 self._set(group, name, value)
             raise
         finally:
-            policies.for_conf(self._conf).clear()
+            policies.reload(self._conf)
 
     def clear(self) -> None:
         """Clear every override this object set."""
         for group, name in list(self._applied):
             self._conf.clear_override(name, group=group)
             del self._applied[(group, name)]
-        policies.for_conf(self._conf).clear()
+        policies.reload(self._conf)
 
     def _set(self, group: Optional[str], name: str, value: Any) -> None:
         try:
