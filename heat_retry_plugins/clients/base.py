@@ -229,11 +229,11 @@ class RetryingClientPlugin(client_plugin.ClientPlugin):
         policy = self._policies.get(self.service)
         settings = self._policies.guard_settings(self.service)
         timing = self._session.timing
-        key = (id(policy), id(settings), guards.REGISTRY.generation,
-               id(timing))
-        retrier = self._retriers.get(key)
-        if retrier is not None:
-            return retrier
+        kept = self._retriers.get(guards.REGISTRY.generation)
+        # NOTE: compared by identity: the parts are rebuilt when they change.
+        if kept is not None and kept[1] is policy and kept[2] is settings \
+                and kept[3] is timing:
+            return kept[0]
         found = guards.guards_for(self.guard_key(), settings,
                                   self.context.project_id,
                                   clock=timing.clock)
@@ -243,7 +243,8 @@ class RetryingClientPlugin(client_plugin.ClientPlugin):
             reauthenticate=self.reauthenticate, budget=found.budget,
             breaker=found.breaker, throttle=found.throttle,
             clock=timing.clock, sleep=timing.sleep)
-        self._retriers = {key: retrier}
+        self._retriers = {guards.REGISTRY.generation: (retrier, policy,
+                                                       settings, timing)}
         return retrier
 
     def guard_key(self) -> guards.GuardKey:

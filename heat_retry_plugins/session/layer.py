@@ -225,6 +225,10 @@ class _Exchange:
     def run(self, call):
         operation, reconciler = self._operation(call)
         same_service = call is not None and call.service == self.target.service
+        if _streamed(self.kwargs):
+            # NOTE: a stream is consumed by its first attempt: sent once,
+            # whatever the failure.
+            return self._once(call, operation)
         if same_service and call.sends_once and reconciler is None:
             return self._once(call, operation)
         retrier = self._retrier(nested=same_service)
@@ -251,15 +255,19 @@ class _Exchange:
         return response
 
     def _once(self, call, operation):
-        """Send once, for a call that is retried as a whole."""
+        """Send once: a stream, or a request of a call retried as a whole."""
         try:
             return self._attempt()
         except Exception as exc:
+            if call is None:
+                if isinstance(exc, classify.ErrorResponse):
+                    return exc.response
+                raise
             found = classify.classify_failure(exc)
             call.note(found)
             if (found.verdict is verdicts.Verdict.AMBIGUOUS and
                     operation.on_ambiguous is not
-                    policy_mod.OnAmbiguous.RETRY):
+                    policy_mod.OnAmbiguous.RETRY) or _streamed(self.kwargs):
                 call.settle()
             if isinstance(exc, classify.ErrorResponse):
                 return exc.response
@@ -334,20 +342,22 @@ class _Exchange:
         token_request = (self.method == 'POST' and
                          target.path.endswith(_TOKEN_PATH))
         auth = self.kwargs.get('auth')
-        key = (target.key, target.project, id(policy), id(settings),
-               guards.REGISTRY.generation, id(session.timing), nested,
-               token_request, id(auth))
+        timing = session.timing
+        key = (target.key, target.project, guards.REGISTRY.generation,
+               nested, token_request, id(auth))
         cache = session._retriers
         if cache is None or len(cache) > 64:
             cache = session._retriers = {}
-        try:
-            return cache[key]
-        except KeyError:
-            pass
-        timing = session.timing
+        kept = cache.get(key)
+        # NOTE: the parts compared by identity, not kept in the key: an id
+        # may be reused once its object is gone.
+        if kept is not None and \
+                kept[1] is policy and kept[2] is settings and \
+                kept[3] is timing:
+            return kept[0]
         found = guards.guards_for(target.key, settings, target.project,
                                   clock=timing.clock)
-        retrier = cache[key] = retrying.Retrier(
+        retrier = retrying.Retrier(
             service=target.service, policy=policy,
             classify=classify.classify_failure,
             reauthenticate=(None if token_request else functools.partial(
@@ -358,6 +368,7 @@ class _Exchange:
             breaker=None if nested else found.breaker,
             throttle=found.throttle,
             clock=timing.clock, sleep=timing.sleep)
+        cache[key] = (retrier, policy, settings, timing)
         return retrier
 
     # -- sweeps -----------------------------------------------------------

@@ -230,3 +230,15 @@ def test_a_swift_503_that_never_clears_costs_max_attempts_requests(
         swift.put_container('c1')
     # swiftclient alone would have sent 6 (its own 5 retries).
     assert sent(cloud, 'object-store PUT /{account}/{container}') == 4
+
+
+def test_a_streamed_upload_is_sent_once_even_after_a_503(cloud, client):
+    import io
+    glance = client(Service('glance', 'image', None, None))
+    image = glance.images.create(name='upload', disk_format='raw',
+                                 container_format='bare')
+    cloud.set_faults(fault('^/images/[^/]+/file$', 'PUT', {'status': 503},
+                           service='image'))
+    with pytest.raises(Exception):
+        glance.images.upload(image.id, io.BytesIO(b'x' * 4096))
+    assert requests_to(cloud, 'image PUT /images/{id}/file') == {'503': 1}
