@@ -106,36 +106,27 @@ class RetryingSession(ks_session.Session):
     # a context's first request borrows its principal's token, and a token
     # it fetched is shared (see sharing.SharedTokens).
 
-    def get_auth_headers(self, auth=None, **kwargs):
+    def _sharing(self, method, auth, **kwargs):
         auth = auth or self.auth
         sharing.TOKENS.lend(auth)
-        headers = super().get_auth_headers(auth, **kwargs)
+        result = method(auth, **kwargs)
         sharing.TOKENS.keep(auth)
-        return headers
+        return result
+
+    def get_auth_headers(self, auth=None, **kwargs):
+        return self._sharing(super().get_auth_headers, auth, **kwargs)
 
     def get_endpoint(self, auth=None, **kwargs):
-        auth = auth or self.auth
-        sharing.TOKENS.lend(auth)
-        endpoint = super().get_endpoint(auth, **kwargs)
-        sharing.TOKENS.keep(auth)
-        return endpoint
+        return self._sharing(super().get_endpoint, auth, **kwargs)
 
     def get_endpoint_data(self, auth=None, **kwargs):
-        auth = auth or self.auth
-        sharing.TOKENS.lend(auth)
-        data = super().get_endpoint_data(auth, **kwargs)
-        sharing.TOKENS.keep(auth)
-        return data
+        return self._sharing(super().get_endpoint_data, auth, **kwargs)
 
     def get_project_id(self, auth=None):
-        auth = auth or self.auth
-        sharing.TOKENS.lend(auth)
-        return super().get_project_id(auth)
+        return self._sharing(super().get_project_id, auth)
 
     def get_user_id(self, auth=None):
-        auth = auth or self.auth
-        sharing.TOKENS.lend(auth)
-        return super().get_user_id(auth)
+        return self._sharing(super().get_user_id, auth)
 
     def invalidate(self, auth=None):
         sharing.TOKENS.forget(auth or self.auth)
