@@ -14,7 +14,9 @@
 
 Load it with ``plugin_dirs = /path/to/examples/heat_plugins`` in heat.conf;
 it registers ``Example::Nova::RetryingServer``, a server with an SSH
-keypair of its own:
+keypair of its own. Every request it makes, through ``nova_retry`` and
+``glance_retry``, also goes through the request layer those plugins
+install on the request context's session:
 
 .. code-block:: yaml
 
@@ -67,17 +69,24 @@ class RetryingServer(resource.Resource):
         plugin = self._plugin()
         nova = plugin.client()
         name = self.physical_resource_name()
-        # A create: retried when it was not processed, and reconciled by
-        # its unique name (adopted, never duplicated) when it may have been.
+        # A create: sent once by the call; its POST is retried by the
+        # request layer when it was not processed and, when it may have
+        # been, reconciled by the ownership token the layer puts in the
+        # public key's comment (adopted, never duplicated).
         plugin.call_with_retry_policy(
             'create', nova.keypairs.create, name,
             public_key=self.properties[self.PUBLIC_KEY])
         self.data_set('key_name', name)
-        # Lookups are idempotent: the default policy.
+        # Lookups are idempotent: the default policy, the call retried as
+        # a whole. Heat's own helpers work on the retry plugins.
         flavor = plugin.call_with_retry(plugin.find_flavor_by_name_or_id,
                                         self.properties[self.FLAVOR])
-        image = self.client_plugin('glance').find_image_by_name_or_id(
-            self.properties[self.IMAGE])
+        glance = self.client_plugin('glance_retry')
+        image = glance.call_with_retry(glance.find_image_by_name_or_id,
+                                       self.properties[self.IMAGE])
+        # The server's token goes in its metadata; server names are not
+        # unique, so a late duplicate is swept by the next request that
+        # names the server (the polling below).
         server = plugin.call_with_retry_policy(
             'create', nova.servers.create, name, image, flavor,
             key_name=name, nics='none')
