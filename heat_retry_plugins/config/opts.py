@@ -112,8 +112,10 @@ _HELP = {
         'Retry tokens earned per second whatever happens, so that an '
         'engine that makes few calls can still retry.'),
     'retry_breaker_threshold': (
-        'Consecutive failed attempts (refused, dropped, 5xx, 429) on the '
-        'service, across all calls of the process, that open its circuit '
+        'Consecutive failed attempts (refused or dropped connections, '
+        'time-outs, 5xx other than 501 and 505; never a 429, which is an '
+        'answer) on the service, across all calls of the process, that '
+        'open its circuit '
         'breaker: calls then fail at once, without a request, until the '
         'cool-down has passed and a probe call succeeds. 0 disables the '
         'breaker.'),

@@ -155,8 +155,9 @@ def refusal(operation, state, found):
         return GAVE_UP_FATAL
     if verdict is Verdict.REAUTH and state.reauthenticated:
         return GAVE_UP_REAUTH
-    if (verdict is Verdict.AMBIGUOUS and
-            operation.on_ambiguous is not OnAmbiguous.RETRY):
+    if verdict is Verdict.AMBIGUOUS and (
+            operation.on_ambiguous is not OnAmbiguous.RETRY or
+            not found.repeatable):
         return GAVE_UP_UNSAFE
     return None
 

@@ -33,6 +33,7 @@ import math
 import threading
 import time
 import typing
+import urllib.parse
 
 from heat_retry_plugins.engine import breaker as breaker_mod
 from heat_retry_plugins.engine import budget as budget_mod
@@ -99,6 +100,15 @@ class GuardKey:
     cloud: str = ''
     region: str = ''
 
+    @property
+    def label(self) -> str:
+        """How log lines and errors name it: ``nova (RegionOne, host)``."""
+        where = [part for part in (self.region,
+                                   urllib.parse.urlsplit(self.cloud).netloc)
+                 if part]
+        return '%s (%s)' % (self.service, ', '.join(where)) if where \
+            else self.service
+
 
 @dataclasses.dataclass(frozen=True)
 class Guards:
@@ -124,7 +134,7 @@ class _Entry:
         self.clock = clock
         self.budget = self._budget()
         self.breaker = (breaker_mod.CircuitBreaker(
-            key.service, settings.breaker_threshold,
+            key.label, settings.breaker_threshold,
             settings.breaker_cooldown, settings.breaker_probe_timeout,
             clock=clock) if settings.breaker_threshold > 0 else None)
         self.throttles = collections.OrderedDict()

@@ -56,8 +56,11 @@ class Classification:
         AMBIGUOUS failure met what its earlier attempt made.
     :param settled: the failure was already retried to its end by an inner
         retry loop (the request layer, or the loop of another service such
-        as the token endpoint's): an enclosing loop gives up at once and
-        does not count it against its own service.
+        as the token endpoint's), which logged it: an enclosing loop gives
+        up at once, silently, and does not count it against its service.
+    :param repeatable: False when the request that failed must not be sent
+        again even under an idempotent policy: a POST or PATCH, or a
+        streamed body, inside a call retried as a whole.
     """
 
     verdict: Verdict
@@ -67,6 +70,7 @@ class Classification:
     not_found: bool = False
     conflict: bool = False
     settled: bool = False
+    repeatable: bool = True
 
 
 #: The classification of an exception nobody recognised: a bug is never

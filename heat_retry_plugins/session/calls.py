@@ -47,11 +47,13 @@ class PluginCall:
     create: policy_mod.OperationPolicy = policy_mod.CREATE
     sends_once: bool = True
     settled: bool = False
+    unsafe: bool = False
     failure: verdicts.Classification | None = None
 
     def attempt(self, func, *args, **kwargs):
         """Make one attempt of the call: ``func(*args, **kwargs)``."""
         self.settled = False
+        self.unsafe = False
         self.failure = None
         return func(*args, **kwargs)
 
@@ -65,13 +67,20 @@ class PluginCall:
         self.failure = found
 
     def settle(self) -> None:
-        """Forbid the call's loop to repeat the current attempt.
+        """The request layer retried a request of this attempt to its end.
 
-        A request of the attempt failed in a way that must not be repeated:
-        the request layer retried it to its end already, or it may have
-        been processed and is not safe to send again.
+        The call's loop gives up at once, and quietly: the layer logged it.
         """
         self.settled = True
+
+    def forbid_repeat(self) -> None:
+        """A request of this attempt must not be sent again.
+
+        It may have been processed (a POST) or cannot be sent again (a
+        stream): the call's loop gives up on an AMBIGUOUS failure, saying
+        why.
+        """
+        self.unsafe = True
 
     def classify(self, found: verdicts.Classification
                  ) -> verdicts.Classification:
@@ -84,6 +93,8 @@ class PluginCall:
                                         seen.request_id)
         if self.settled and not found.settled:
             return dataclasses.replace(found, settled=True)
+        if self.unsafe:
+            return dataclasses.replace(found, repeatable=False)
         return found
 
 

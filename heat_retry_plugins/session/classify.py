@@ -238,7 +238,8 @@ def _classify_requests_error(exc):
 
 
 def _status_of(exc):
-    for name in ('http_status', 'status_code', 'code'):
+    # NOTE: mistralclient keeps it in error_code.
+    for name in ('http_status', 'status_code', 'code', 'error_code'):
         value = getattr(exc, name, None)
         if isinstance(value, int) and not isinstance(value, bool) and \
                 400 <= value <= 599:

@@ -163,9 +163,13 @@ def send(session, send_once, url, method, kwargs):
     :param url: the URL or path.
     :param method: the HTTP method.
     :param kwargs: the request's keyword arguments.
-    :returns: the :class:`requests.Response`, as keystoneauth would.
-    :raises: what keystoneauth raises, once retrying gave up; the error
-        carries the attempts in ``retry_history``.
+    :returns: the :class:`requests.Response`, as keystoneauth would; an
+        error response the layer gave up on carries the attempts in its
+        ``retry_history`` attribute.
+    :raises: what keystoneauth raises, once retrying gave up, with the
+        attempts in ``retry_history``. (A client library that asks for the
+        response and raises its own exception, as novaclient does, raises
+        one without it.)
     """
     method = method.upper()
     target = targets.target_of(session, url, kwargs)
@@ -259,7 +263,7 @@ class _Exchange:
             if (found.verdict is verdicts.Verdict.AMBIGUOUS and
                     operation.on_ambiguous is not
                     policy_mod.OnAmbiguous.RETRY) or _streamed(self.kwargs):
-                call.settle()
+                call.forbid_repeat()
             if isinstance(exc, classify.ErrorResponse):
                 return exc.response
             raise

@@ -17,7 +17,8 @@ may have to reconcile a token of its own (random, per call, the same on
 every attempt of the call) and the reconciler of the create's route puts
 it on the resource itself, where a lookup returns it: a Nova server's or a
 Cinder volume's metadata, a Keystone project's or user's extra attribute, a
-Neutron or Octavia tag, the comment of a keypair's public key. Only what
+Octavia or Glance tag, a mark appended to a Neutron resource's
+description, the comment of a keypair's public key. Only what
 carries the token is ever adopted or deleted by a retry.
 
 The token is visible to users (``openstack server show`` lists the

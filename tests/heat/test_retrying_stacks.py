@@ -128,8 +128,9 @@ def test_20_servers_survive_nova_faults(heat, cloud):
 
 
 def test_generated_keypairs_survive_ambiguous_posts(heat, cloud):
-    # Microversion below 2.92 so Nova generates the private key: a lost
-    # create is deleted and made again, never adopted without its key.
+    # Microversion below 2.92 so Nova would generate the private key: the
+    # request layer generates it instead, so that the public key carries
+    # the call's token and a lost create is adopted with its private key.
     template = templates.keypairs(20, public_key=None)
     for resource in template['resources'].values():
         resource['properties'].pop('public_key', None)
