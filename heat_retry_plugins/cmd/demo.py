@@ -12,12 +12,16 @@
 
 """``heat-retry-plugins demo``: stock Heat against Heat with the plugins.
 
-Starts the embedded fake cloud on 127.0.0.1 with a seeded fault mix on
-Nova, runs the real Heat engine in-process (the convergence engine unless
-``--engine legacy``) to create and delete one stack twice on the same seed
-(stock Heat, then Heat with ``cloud_backend =
-heat_retry_plugins.clients.RetryingClients``), with a progress display,
-and prints both outcomes side by side.
+Runs one HOT template, a shipped one (``--kind``, see
+:data:`heat_retry_plugins.heatrun.templates.SHIPPED`) or any file
+(``--template``), twice on the same seed against the embedded fake cloud
+on 127.0.0.1: with stock Heat, then with ``cloud_backend =
+heat_retry_plugins.clients.RetryingClients``. The real Heat engine runs
+in-process (the convergence engine unless ``--engine legacy``) and
+creates, then (unless ``--no-delete``) deletes the stack, under the
+demo's fault mix on every service (:func:`fault_mix`) or a fault spec
+file (``--faults``). Prints both outcomes side by side, or one JSON
+object (``--json``).
 
 Heat's one-second stagger between the independent resources of a
 convergence traversal is on when it would add at most
@@ -25,13 +29,19 @@ convergence traversal is on when it would add at most
 ``--stagger`` or ``--no-stagger`` says; the demo prints which.
 """
 
+import dataclasses
+import json
 import logging
 import os
 import sys
 import tempfile
 import time
+from typing import Any
+from typing import Dict
+from typing import List
+from typing import Optional
 
-from heat_retry_plugins.fakecloud import keys
+from heat_retry_plugins.fakecloud import faults as faults_mod
 from heat_retry_plugins.fakecloud import server
 from heat_retry_plugins.heatrun import engine
 from heat_retry_plugins.heatrun import templates
@@ -45,20 +55,28 @@ RETRYING = {
     ('clients', 'retry_initial_delay'): 0.05,
     ('clients', 'retry_max_delay'): 1.0,
 }
+#: The two runs: (key in the JSON output, column label, overrides).
+CONFIGURATIONS = (('stock', 'stock Heat', None),
+                  ('plugins', 'Heat + retry plugins', RETRYING))
 #: With neither --stagger nor --no-stagger, Heat's stagger is on when it
 #: adds at most this many seconds to the demo (one per resource, per
-#: create and per delete, per run: ``4 * resources``), off otherwise.
+#: action, per run: ``4 * resources`` with the delete).
 AUTO_STAGGER_SECONDS = 20
-KINDS = {'keypairs': 'keypair', 'servers': 'server', 'keystone': 'project'}
-SERVICES = {'keypairs': 'compute', 'servers': 'compute',
-            'keystone': 'identity'}
 
 
 def fault_mix(rate, service='compute'):
-    """The demo's faults on one service (Nova by default).
+    """The demo's fault mix on one service (``'*'``: every service).
 
     ``rate`` of 503s, a fifth of it of 500s, and as many ambiguous POSTs
-    (half dropped, half a 500 after the work was done).
+    (half dropped, half a 500, both after the work was done). No
+    ``slow_create``: a create that lands after its error is reconciled
+    only when it has landed, so its duplicate is swept later (at the
+    latest by the stack delete); it belongs to specs that are about it.
+
+    :param rate: the share of the requests that get a 503, 0 to 1.
+    :param service: the service the rules match (the demo passes
+        ``'*'``; the stack benchmark keeps Nova's default).
+    :returns: the fault spec, a list of rules.
     """
     return [
         {'service': service, 'method': 'POST', 'rate': rate / 2,
@@ -68,6 +86,128 @@ def fault_mix(rate, service='compute'):
         {'service': service, 'rate': rate, 'fault': {'status': 503}},
         {'service': service, 'rate': rate / 5, 'fault': {'status': 500}},
     ]
+
+
+class DemoInputError(ValueError):
+    """An argument that the demo cannot run with; one line."""
+
+
+@dataclasses.dataclass
+class Plan:
+    """What the demo runs, from its arguments (see :func:`plan`)."""
+
+    template_path: str
+    template: Dict[str, Any]
+    kind: Optional[str]
+    members: Optional[int]
+    parameters: Dict[str, str]
+    faults: List[dict]
+    fault_rate: Optional[float]
+    fault_spec: Optional[str]
+    seed: int
+    engine: str
+    stagger: bool
+    stagger_line: str
+    delete: bool
+
+    @property
+    def resources(self) -> int:
+        return len(self.template.get('resources') or {})
+
+
+def _parameters(pairs):
+    values = {}
+    for key, value in pairs or ():
+        if key in values:
+            raise DemoInputError('--parameter %s is given twice' % key)
+        values[key] = value
+    return values
+
+
+def _given(args, option):
+    return getattr(args, option + '_given', False)
+
+
+def _template(args, parameters):
+    """Load the template; returns ``(path, template, members)``."""
+    path = (args.template if args.template is not None else
+            templates.shipped_path(args.kind))
+    parsed = templates.read(path)
+    members = None
+    if templates.members(parsed):
+        members = args.resources
+    elif _given(args, 'resources'):
+        raise DemoInputError(
+            '--resources: the template %s has no member resources (no '
+            'resource name holds %s)' % (path, templates.INDEX))
+    return path, templates.instantiate(parsed, members, parameters,
+                                       'the template %s' % path), members
+
+
+def _faults(args):
+    """Return ``(rules, seed, fault_rate, spec path)``."""
+    if args.faults is None:
+        seed = faults_mod.validate_seed(args.seed)
+        return fault_mix(args.fault_rate, '*'), seed, args.fault_rate, None
+    loaded = faults_mod.read_spec(args.faults)
+    seed = faults_mod.validate_seed(
+        args.seed if _given(args, 'seed') or loaded.seed is None
+        else loaded.seed)
+    # NOTE: validated whole now, so that a bad rule is one error line
+    # before any cloud starts.
+    try:
+        faults_mod.parse_spec(loaded.rules, seed)
+    except ValueError as exc:
+        raise DemoInputError('the fault spec %s: %s'
+                             % (args.faults, exc)) from None
+    return loaded.rules, seed, None, args.faults
+
+
+def plan(args) -> Plan:
+    """Turn the demo's arguments into what it runs.
+
+    :param args: the parsed ``demo`` arguments.
+    :returns: the :class:`Plan`.
+    :raises ValueError: (a :class:`DemoInputError`, a
+        :class:`~heat_retry_plugins.heatrun.templates.TemplateError` or
+        the fault spec's ``ValueError``) with a one-line message, for a
+        template, parameter or fault spec that cannot be run.
+    """
+    parameters = _parameters(args.parameter)
+    path, template, members = _template(args, parameters)
+    rules, seed, rate, spec = _faults(args)
+    resources = len(template.get('resources') or {})
+    stagger, stagger_line = choose_stagger(
+        args.engine, args.stagger, resources * (4 if args.delete else 2))
+    return Plan(template_path=path, template=template,
+                kind=None if args.template is not None else args.kind,
+                members=members, parameters=parameters, faults=rules,
+                fault_rate=rate, fault_spec=spec, seed=seed,
+                engine=args.engine, stagger=stagger,
+                stagger_line=stagger_line, delete=args.delete)
+
+
+def choose_stagger(engine_name, chosen, cost):
+    """Decide on Heat's stagger.
+
+    :param engine_name: ``'convergence'`` or ``'legacy'``.
+    :param chosen: True or False from ``--stagger``/``--no-stagger``, or
+        None.
+    :param cost: the seconds the stagger would add at most.
+    :returns: ``(on, the line that says so)``.
+    """
+    if engine_name == engine.LEGACY:
+        return False, ("Heat's 1 s stagger between independent resources: "
+                       "none on the legacy engine")
+    if chosen is None:
+        on = cost <= AUTO_STAGGER_SECONDS
+        why = ('it adds up to %d s' % cost if on else
+               'it would add up to %d s; --stagger turns it on' % cost)
+    else:
+        on = chosen
+        why = '--stagger' if on else '--no-stagger'
+    return on, ("Heat's 1 s stagger between independent resources: %s (%s)"
+                % ('on' if on else 'off', why))
 
 
 class RetryCounter(logging.Handler):
@@ -115,46 +255,76 @@ class Progress:
             self.out.flush()
 
 
-def run_once(cloud, template, kind, overrides, label, seed, faults, out,
+def run_once(cloud, the_plan, overrides, label, progress_out,
              progress_enabled):
-    """Create and delete the stack once; return the table's column."""
+    """Create (and delete) the stack once; return the run's numbers."""
     session.reset_process_state()
-    cloud.set_faults(faults, seed=seed)
+    cloud.set_faults(the_plan.faults, seed=the_plan.seed)
     cloud.reset_counters()
     counter = RetryCounter()
     logging.getLogger().addHandler(counter)
-    progress = Progress(label, out, progress_enabled)
+    progress = Progress(label, progress_out, progress_enabled)
     started = time.monotonic()
     try:
-        result = engine.run_stack(cloud, template, name='demo',
-                                  config_overrides=overrides, seed=seed,
-                                  progress=progress)
+        result = engine.run_stack(cloud, the_plan.template, name='demo',
+                                  delete=the_plan.delete,
+                                  config_overrides=overrides,
+                                  seed=the_plan.seed, progress=progress)
     finally:
         logging.getLogger().removeHandler(counter)
     wall = time.monotonic() - started
     counters = result.counters
-    created = result.create_counters.get('created', {}).get(kind, 0)
     progress.finish('%s / %s' % (result.create_status or '-',
                                  result.delete_status or '-'))
+    live = {kind: n for kind, n in counters['live'].items() if n}
     return {
-        'stack create': result.create_status or '-',
-        'stack delete': result.delete_status or '-',
-        'resources created': '%d/%d' % (
-            result.resources_complete, result.resources_total),
-        'HTTP requests': str(counters['requests_total']),
-        'faults injected': str(counters['faults_total']),
-        'retries': str(counter.count),
-        '%ss made' % kind: str(created),
-        'duplicates': str(result.create_counters.get('duplicates_total', 0)),
-        'leaked after delete': str(sum(counters['live'].values())),
-        'wall time': '%.1fs' % wall,
-        'reason': _short(result.create_reason),
+        'create_status': result.create_status,
+        'create_reason': result.create_reason,
+        'delete_status': result.delete_status,
+        'delete_reason': result.delete_reason,
+        'resources_total': result.resources_total,
+        'resources_complete': result.resources_complete,
+        'requests': counters['requests_total'],
+        'faults': counters['faults_total'],
+        'faults_by_kind': counters['faults'],
+        'retries': counter.count,
+        'created': sum(result.create_counters.get('created', {}).values()),
+        'duplicates': result.create_counters.get('duplicates_total', 0),
+        'leaked': sum(live.values()),
+        'leaked_by_kind': live,
+        'wall_seconds': round(wall, 2),
     }
+
+
+def succeeded(run, delete):
+    """Tell whether a run created the stack cleanly (and deleted it all)."""
+    return (run['create_status'] == 'CREATE_COMPLETE' and
+            run['duplicates'] == 0 and
+            (not delete or (run['delete_status'] == 'DELETE_COMPLETE' and
+                            run['leaked'] == 0)))
 
 
 def _short(text, width=60):
     text = ' '.join((text or '-').split())
     return text if len(text) <= width else text[:width - 3] + '...'
+
+
+def column(run):
+    """The table's column of one run: row -> text."""
+    return {
+        'stack create': run['create_status'] or '-',
+        'stack delete': run['delete_status'] or '-',
+        'resources created': '%d/%d' % (run['resources_complete'],
+                                        run['resources_total']),
+        'HTTP requests': str(run['requests']),
+        'faults injected': str(run['faults']),
+        'retries': str(run['retries']),
+        'objects made': str(run['created']),
+        'duplicates': str(run['duplicates']),
+        'leaked after delete': str(run['leaked']),
+        'wall time': '%.1fs' % run['wall_seconds'],
+        'reason': _short(run['create_reason']),
+    }
 
 
 def format_table(columns):
@@ -174,67 +344,86 @@ def format_table(columns):
     return '\n'.join(line.rstrip() for line in lines)
 
 
-def build_template(kind, resources):
-    if kind == 'keypairs':
-        return templates.keypairs(resources, keys.generate()[1])
-    if kind == 'servers':
-        return templates.servers(resources)
-    return templates.keystone(max(1, resources // 2))
-
-
-def choose_stagger(args):
-    """Decide on Heat's stagger; returns ``(on, the line that says so)``."""
-    engine_name = args.engine
-    if engine_name == engine.LEGACY:
-        return False, ("Heat's 1 s stagger between independent resources: "
-                       "none on the legacy engine")
-    cost = 4 * args.resources
-    chosen = args.stagger
-    if chosen is None:
-        on = cost <= AUTO_STAGGER_SECONDS
-        why = ('it adds up to %d s' % cost if on else
-               'it would add up to %d s; --stagger turns it on' % cost)
+def headline(the_plan):
+    """The demo's first line: what runs, under which faults."""
+    what = os.path.basename(the_plan.template_path)
+    if the_plan.members is not None:
+        what += ' x%d' % the_plan.members
+    if the_plan.fault_spec is not None:
+        faults = 'fault spec %s' % the_plan.fault_spec
     else:
-        on = chosen
-        why = '--stagger' if on else '--no-stagger'
-    return on, ("Heat's 1 s stagger between independent resources: %s (%s)"
-                % ('on' if on else 'off', why))
+        faults = 'fault rate %g%% on every service' % (
+            the_plan.fault_rate * 100)
+    return ('heat-retry-plugins demo: %s (%d resources), %s (seed %d), %s '
+            'engine' % (what, the_plan.resources, faults, the_plan.seed,
+                        the_plan.engine))
 
 
-def main(args, out=None):
-    """Run the demo; returns 0 when the plugins' run succeeded."""
-    out = out or sys.stdout
-    progress_out = sys.stderr
-    kind = KINDS[args.kind]
-    engine_name = args.engine
-    stagger, stagger_line = choose_stagger(args)
-    template = build_template(args.kind, args.resources)
-    print('heat-retry-plugins demo: %d %s, %s fault rate %.0f%% (seed %d), '
-          '%s engine' % (args.resources, args.kind, SERVICES[args.kind],
-                         args.fault_rate * 100, args.seed, engine_name),
-          file=out)
-    print(stagger_line, file=out)
-    columns = {}
+def report(the_plan, runs):
+    """The JSON object of ``--json``."""
+    return {
+        'template': the_plan.template_path,
+        'kind': the_plan.kind,
+        'members': the_plan.members,
+        'resources': the_plan.resources,
+        'parameters': the_plan.parameters,
+        'seed': the_plan.seed,
+        'engine': the_plan.engine,
+        'stagger': the_plan.stagger,
+        'delete': the_plan.delete,
+        'fault_rate': the_plan.fault_rate,
+        'fault_spec': the_plan.fault_spec,
+        'succeeded': succeeded(runs['plugins'], the_plan.delete),
+        **runs,
+    }
+
+
+def run(the_plan, progress_out, progress_enabled):
+    """Run both configurations; returns ``{key: the run's numbers}``."""
+    runs = {}
     with tempfile.TemporaryDirectory(prefix='heat-retry-demo-') as state:
-        for label, overrides in (('stock Heat', None),
-                                 ('Heat + retry plugins', RETRYING)):
+        for key, label, overrides in CONFIGURATIONS:
             # NOTE: a cloud of its own for each run, on the same seed: the
             # same faults from the first request on, and nothing the other
             # run left behind.
-            with server.FakeCloud(seed=args.seed) as cloud:
-                engine.prepare(os.path.join(state, label.split()[-1]),
-                               cloud, log_level=logging.CRITICAL,
-                               engine=engine_name, stagger=stagger)
+            with server.FakeCloud(seed=the_plan.seed) as cloud:
+                engine.prepare(os.path.join(state, key), cloud,
+                               log_level=logging.CRITICAL,
+                               engine=the_plan.engine,
+                               stagger=the_plan.stagger)
                 try:
-                    columns[label] = run_once(
-                        cloud, template, kind, overrides, label, args.seed,
-                        fault_mix(args.fault_rate, SERVICES[args.kind]),
-                        progress_out, not args.quiet)
+                    runs[key] = run_once(cloud, the_plan, overrides, label,
+                                         progress_out, progress_enabled)
                 finally:
                     engine.reset()
-    print(format_table(columns), file=out)
-    plugins = columns['Heat + retry plugins']
-    ok = (plugins['stack create'] == 'CREATE_COMPLETE' and
-          plugins['duplicates'] == '0' and
-          plugins['leaked after delete'] == '0')
-    return 0 if ok else 1
+    return runs
+
+
+def main(args, out=None, err=None):
+    """Run the demo.
+
+    :param args: the parsed ``demo`` arguments.
+    :param out: where the table (or the JSON object) goes; stdout.
+    :param err: where errors and the progress go; stderr.
+    :returns: 0 when the run with the plugins created the stack without a
+        duplicate (and deleted it, leaving nothing), 1 when it did not, 2
+        for an argument it cannot run with (one line on ``err``).
+    """
+    out = out or sys.stdout
+    err = err or sys.stderr
+    try:
+        the_plan = plan(args)
+    except ValueError as exc:
+        print('heat-retry-plugins demo: error: %s' % exc, file=err)
+        return 2
+    # NOTE: with --json, stdout holds the JSON object alone.
+    lines_out = err if args.json else out
+    print(headline(the_plan), file=lines_out)
+    print(the_plan.stagger_line, file=lines_out)
+    runs = run(the_plan, err, not args.quiet)
+    if args.json:
+        print(json.dumps(report(the_plan, runs), sort_keys=True), file=out)
+    else:
+        print(format_table({label: column(runs[key])
+                            for key, label, _ in CONFIGURATIONS}), file=out)
+    return 0 if succeeded(runs['plugins'], the_plan.delete) else 1

@@ -14,20 +14,27 @@
 
 ::
 
-    heat-retry-plugins demo [--resources N] [--fault-rate R] [--seed S]
+    heat-retry-plugins demo [--kind K | --template FILE] [--resources N]
+                            [--parameter KEY=VALUE] [--fault-rate R |
+                            --faults SPEC] [--seed S] [--json]
     heat-retry-plugins fake-cloud [--faults FILE] [--seed S]
     heat-retry-plugins policies --config-file /etc/heat/heat.conf
 """
 
 import argparse
 import math
+import os
 import sys
 
 from heat_retry_plugins.config import policies
 
-#: The most resources ``demo --resources`` takes: each is a real Heat
-#: resource in one process, and the fake cloud keeps every object.
+#: The most members ``demo --resources`` takes: each is a real Heat
+#: resource (or several) in one process, and the fake cloud keeps every
+#: object.
 MAX_DEMO_RESOURCES = 2000
+#: The shipped templates of ``demo --kind`` (heat_retry_plugins/heatrun/
+#: hot/; listed here so that parsing does not import Heat).
+DEMO_KINDS = ('servers', 'keypairs', 'keystone', 'large')
 
 
 def _bounds(low, high):
@@ -93,6 +100,33 @@ def finite_float(low=None, high=None):
     return parse
 
 
+def key_value(text):
+    """An argparse ``type=`` for ``KEY=VALUE``.
+
+    :param text: the argument.
+    :returns: ``(key, value)``; the value may be empty or hold ``=``.
+    :raises argparse.ArgumentTypeError: without ``=`` or without a key.
+    """
+    key, sep, value = text.partition('=')
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(
+            'must be KEY=VALUE, not %r' % text)
+    return key.strip(), value
+
+
+class StoreGiven(argparse.Action):
+    """Store an option's value, and True in ``<dest>_given``.
+
+    So that a command can tell a value given from the default (``demo``:
+    ``--resources`` on a template without members, ``--seed`` against a
+    fault spec's own seed).
+    """
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, values)
+        setattr(namespace, self.dest + '_given', True)
+
+
 def _policies(args):
     # NOTE: imported here so that `fake-cloud` does not import Heat.
     from heat_retry_plugins.cmd import policies as policies_cmd
@@ -124,21 +158,46 @@ def build_parser():
         'demo', help='Create and delete a stack with the real Heat engine '
         'against the embedded fake cloud under faults, with stock Heat and '
         'with the retry plugins, and compare.')
+    what = demo.add_mutually_exclusive_group()
+    what.add_argument('--kind', choices=DEMO_KINDS, default='servers',
+                      help='A shipped template: servers (the default), '
+                      'keypairs, keystone or large (servers on ports of a '
+                      'network behind a router, with volumes, a security '
+                      'group and a Swift container).')
+    what.add_argument('--template', metavar='FILE',
+                      help='Any HOT template, YAML or JSON, instead.')
+    demo.add_argument('--parameter', action='append', type=key_value,
+                      metavar='KEY=VALUE',
+                      help="A value of one of the template's parameters "
+                      '(repeatable).')
     demo.add_argument('--resources', type=integer(1, MAX_DEMO_RESOURCES),
-                      default=40, metavar='N',
-                      help='Resources in the stack, 1 to %d (default 40).'
-                      % MAX_DEMO_RESOURCES)
-    demo.add_argument('--kind', choices=('keypairs', 'servers', 'keystone'),
-                      default='servers',
-                      help='What the stack is made of (default servers).')
-    demo.add_argument('--fault-rate', type=finite_float(0.0, 1.0),
-                      default=0.05, metavar='R',
-                      help='Share of the requests to Nova (Keystone for '
-                      '--kind keystone) that fail with 503, from 0 to 1; a '
-                      'fifth of it again fail with 500, and as many POSTs '
-                      'fail ambiguously (default 0.05).')
-    demo.add_argument('--seed', type=integer(), default=1, metavar='S',
-                      help='Seed of the faults, an integer (default 1).')
+                      default=40, action=StoreGiven, metavar='N',
+                      help="How many times the template's member resources "
+                      '(those whose names hold %%%%index%%%%) are repeated, 1 '
+                      'to %d (default 40): N servers, keypairs or Keystone '
+                      'project and user pairs, or N servers with their port'
+                      ', volume and attachment.' % MAX_DEMO_RESOURCES)
+    faults = demo.add_mutually_exclusive_group()
+    faults.add_argument('--fault-rate', type=finite_float(0.0, 1.0),
+                        default=0.05, metavar='R',
+                        help='Share of the requests to every service that '
+                        'fail with 503, from 0 to 1; a fifth of it again '
+                        'fail with 500, and as many POSTs fail ambiguously '
+                        '(default 0.05).')
+    faults.add_argument('--faults', metavar='SPEC',
+                        help='A fault spec file (YAML, or JSON if it ends '
+                        'in .json; see fake-cloud) instead.')
+    demo.add_argument('--seed', type=integer(), default=1,
+                      action=StoreGiven, metavar='S',
+                      help='Seed of the faults, an integer >= 0 (default '
+                      "1, or a fault spec's own seed).")
+    demo.add_argument('--delete', action=argparse.BooleanOptionalAction,
+                      default=True,
+                      help='Delete the stack after the create (default), '
+                      'and count what the delete left behind.')
+    demo.add_argument('--json', action='store_true',
+                      help='Print one JSON object on stdout instead of the '
+                      'table (the rest goes to stderr).')
     demo.add_argument('--quiet', action='store_true',
                       help='No progress display.')
     demo.add_argument('--engine', choices=('convergence', 'legacy'),
@@ -177,7 +236,14 @@ def main(argv=None):
         from heat_retry_plugins.fakecloud import cli
         return cli.main(argv[1:])
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BrokenPipeError:
+        # NOTE: `heat-retry-plugins policies | head` closed the pipe: stop
+        # quietly, as a Unix filter does, with no traceback at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
 
 
 if __name__ == '__main__':
