@@ -13,7 +13,10 @@
 """Whole stacks under Nova faults: stock Heat, keystoneauth retries, plugins.
 
 The real Heat engine, in-process, creates and deletes stacks of SIZES
-resources (OS::Nova::KeyPair, or OS::Nova::Server with ``--kind servers``)
+resources (OS::Nova::KeyPair, or OS::Nova::Server with ``--kind servers``;
+with ``--kind large``, SIZES servers each on its own port with a volume
+attached, on a network behind a router, with a security group and a Swift
+container: the demo's large template, faults then on every service)
 against the embedded fake cloud while RATES of Nova's answers fail (the
 demo's mix: 503s, 500s and ambiguous POSTs, dropped or answered 500 after
 the work was done). Every size, rate and seed runs each configuration on
@@ -116,9 +119,15 @@ CONFIGURATIONS = collections.OrderedDict([
 ])
 DEFAULT_CONFIGURATIONS = ('stock', 'keystoneauth', 'plugins',
                           'legacy-plugins')
-#: --kind -> (the fake cloud's object kind, default sizes).
+#: --kind -> (the fake cloud's object kind, default sizes). A size of
+#: ``large`` is its member count: N servers, each with its port, volume
+#: and attachment, on a shared network (4N + 6 resources).
 KINDS = {'keypairs': ('keypair', (100, 200)),
-         'servers': ('server', (20, 50))}
+         'servers': ('server', (20, 50)),
+         'large': ('server', (10, 50))}
+#: --kind -> the service its faults are on: the large stack calls six
+#: services, and the demo's mix applies to every one of them.
+FAULT_SERVICES = {'large': '*'}
 RATES = (0.0, 0.01, 0.05, 0.2)
 QUICK = {'sizes': (20,), 'rates': (0.0, 0.05), 'seeds': 1}
 QUIET_LOGGERS = ('heat_retry_plugins', 'keystoneauth')
@@ -145,6 +154,8 @@ def rate_list(text):
 
 
 def build_template(kind, size, public_key):
+    if kind == 'large':
+        return templates.shipped('large', size)
     if kind == 'servers':
         return templates.servers(size)
     return templates.keypairs(size, public_key)
@@ -217,7 +228,8 @@ def run_one(state_dir, template, kind, size, rate, seed, key, timeout,
         quiet()
         try:
             session.reset_process_state()
-            cloud.set_faults(demo.fault_mix(rate), seed=seed)
+            cloud.set_faults(demo.fault_mix(
+                rate, FAULT_SERVICES.get(kind, 'compute')), seed=seed)
             cloud.reset_counters()
             started = time.monotonic()
             try:
@@ -234,7 +246,8 @@ def run_one(state_dir, template, kind, size, rate, seed, key, timeout,
                            delete_reason='', wall_seconds=(
                                time.monotonic() - started))
                 counters = cloud.counters()
-                row.update(_counters(counters, counters, object_kind, size))
+                row.update(_counters(counters, counters, object_kind,
+                                     len(template['resources'])))
                 return row
             wall = time.monotonic() - started
         finally:
@@ -251,13 +264,16 @@ def run_one(state_dir, template, kind, size, rate, seed, key, timeout,
         'resources_complete': result.resources_complete,
     })
     row.update(_counters(result.create_counters or result.counters,
-                         result.counters, object_kind, size))
+                         result.counters, object_kind,
+                         len(template['resources'])))
     return row
 
 
-def _counters(create, end, object_kind, size):
+def _counters(create, end, object_kind, resources):
+    # NOTE: the resources of the template: the size, but for --kind large
+    # (4 a member and 6 shared).
     return {
-        'resources_total': size,
+        'resources_total': resources,
         'requests_total': end.get('requests_total', 0),
         'create_requests': create.get('requests_total', 0),
         'create_routes': {route: sum(outcomes.values()) for route, outcomes
@@ -297,17 +313,19 @@ def summarise(rows, labels=None):
             'size': size, 'rate': rate, 'runs': len(runs),
             'succeeded': len(ok), 'success_rate': len(ok) / len(runs),
             'resources_done': statistics.mean(
-                run.get('resources_complete', 0) / size for run in runs),
+                run.get('resources_complete', 0) / run['resources_total']
+                for run in runs),
             'create_seconds': statistics.mean(
                 run.get('create_seconds', run['wall_seconds'])
                 for run in runs),
             'wall_seconds': statistics.mean(run['wall_seconds']
                                             for run in runs),
             'requests_per_resource': statistics.mean(
-                run['requests_total'] / size for run in runs),
+                run['requests_total'] / run['resources_total']
+                for run in runs),
             'create_routes_per_resource': {
                 route: statistics.mean(run.get('create_routes', {}).get(
-                    route, 0) / size for run in runs)
+                    route, 0) / run['resources_total'] for run in runs)
                 for route in sorted({route for run in runs for route in
                                      run.get('create_routes', {})})},
             'faults_total': sum(run['faults_total'] for run in runs),
@@ -512,7 +530,8 @@ def main(argv=None):
                                 for k, v in (config.overrides or {}).items()}}
             for key, config in CONFIGURATIONS.items()
             if key in args.configurations},
-        'fault_mix': demo.fault_mix(1.0),
+        'fault_mix': demo.fault_mix(
+            1.0, FAULT_SERVICES.get(args.kind, 'compute')),
         'status_code_retries': {'heat_files': files, 'groups': groups,
                                 'note': scr},
         'python': sys.version, 'machine': platform.machine(),
