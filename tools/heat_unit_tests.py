@@ -24,7 +24,8 @@ must pass with the backend: the script prints one row per suite and exits
 1 when one does not, 2 when it could not run the tests at all or the
 backend was not in force.
 
-Heat's test base (``heat/tests/common.py``) reads ``etc/heat`` beside the
+Each pass is ``tools/heat_unit_pass.py``. Heat's test base
+(``heat/tests/common.py``) reads ``etc/heat`` beside the
 ``heat`` package, which the wheel does not have. The script downloads the
 sdist of the installed Heat with pip into the work directory, extracts its
 ``etc/heat`` there and lays out a tree of that ``etc`` beside a symlink to
@@ -42,28 +43,20 @@ temporary one, removed at the end unless a test newly failed.
 
 import argparse
 import collections
-import importlib
 import importlib.metadata
 import importlib.util
 import json
 import os
 import pathlib
-import pkgutil
 import shutil
-import signal
 import subprocess
 import sys
 import tarfile
 import tempfile
 import time
-import traceback
-import unittest
 
-OUR_PACKAGE = 'heat_retry_plugins'
-BACKEND = OUR_PACKAGE + '.clients.RetryingClients'
-BASELINE = 'baseline'
-RETRYING = 'retrying'
-PASSES = (BASELINE, RETRYING)
+# NOTE: beside this script; it imports nothing of Heat's until a pass runs.
+import heat_unit_pass
 
 #: What runs by default: every client plugin's tests, the resource tests of
 #: the services the plugins retry, and the engine's tests of stack
@@ -114,14 +107,11 @@ EXCLUDED = {
 
 #: Outcomes that count as passing.
 PASSING = frozenset(['success', 'expected failure'])
-#: Seconds one test may take before it is stopped as an error.
-DEFAULT_TIMEOUT = 120
-_DETAIL_LINES = 25
-_TRACEBACK = 'Traceback (most recent call last):'
-
-
-class SetupError(Exception):
-    """The tests could not be set up; the message says why, in one line."""
+BASELINE = heat_unit_pass.BASELINE
+RETRYING = heat_unit_pass.RETRYING
+SetupError = heat_unit_pass.SetupError
+_PASS_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                            'heat_unit_pass.py')
 
 
 # -- the tree the tests run from ---------------------------------------------
@@ -212,214 +202,6 @@ def prepare_tree(work_dir):
     return tree
 
 
-# -- one pass, in its own process --------------------------------------------
-
-class _TestTimeout(Exception):
-    """A test ran past the runner's timeout."""
-
-
-class Outcomes(unittest.TestResult):
-    """Each test's record: outcome, detail, backends built, seconds.
-
-    ``outcomes`` maps a test id to a dict of ``outcome`` (``success``,
-    ``failure``, ``error``, ``skip``, ``expected failure``, ``unexpected
-    success``), ``detail`` (the end of the traceback, or the skip reason),
-    ``backends`` (the class names of the client backends Heat built during
-    the test) and ``seconds``.
-
-    :param timeout: seconds before a test is stopped with an error.
-    :param built: a Counter of client backend class names, kept up to date
-        by the caller, read at the start and end of each test.
-    :param before_test: called with no argument before each test starts.
-    """
-
-    def __init__(self, timeout, built, before_test=None):
-        super().__init__()
-        self.timeout = timeout
-        self.built = built
-        self.before_test = before_test
-        self.outcomes = {}
-        self._before = None
-        self._started = None
-
-    def startTest(self, test):
-        super().startTest(test)
-        if self.before_test is not None:
-            self.before_test()
-        self._before = collections.Counter(self.built)
-        self._started = time.monotonic()
-        signal.alarm(self.timeout)
-
-    def stopTest(self, test):
-        signal.alarm(0)
-        record = self._record(test)
-        record['backends'] = sorted(self.built - self._before)
-        record['seconds'] = round(time.monotonic() - self._started, 3)
-        super().stopTest(test)
-
-    def _record(self, test):
-        return self.outcomes.setdefault(test.id(), {
-            'outcome': 'success', 'detail': '', 'backends': [],
-            'seconds': 0.0})
-
-    def _note(self, test, outcome, detail=''):
-        record = self._record(test)
-        # NOTE: a failing cleanup after a failing test keeps the first.
-        if record['outcome'] == 'success':
-            record.update(outcome=outcome, detail=detail)
-
-    def addError(self, test, err):
-        super().addError(test, err)
-        self._note(test, 'error', _detail(err))
-
-    def addFailure(self, test, err):
-        super().addFailure(test, err)
-        self._note(test, 'failure', _detail(err))
-
-    def addSkip(self, test, reason):
-        super().addSkip(test, reason)
-        self._note(test, 'skip', str(reason))
-
-    def addExpectedFailure(self, test, err):
-        super().addExpectedFailure(test, err)
-        self._note(test, 'expected failure')
-
-    def addUnexpectedSuccess(self, test):
-        super().addUnexpectedSuccess(test)
-        self._note(test, 'unexpected success')
-
-    def addSubTest(self, test, subtest, err):
-        super().addSubTest(test, subtest, err)
-        if err is not None:
-            self._note(test, 'failure', _detail(err))
-
-
-def _detail(err):
-    """The end of the last traceback of ``err`` (testtools adds logs)."""
-    text = ''.join(traceback.format_exception(*err))
-    start = text.rfind(_TRACEBACK)
-    lines = text[max(start, 0):].splitlines()
-    return '\n'.join(lines[-_DETAIL_LINES:])
-
-
-def _on_alarm(signum, frame):
-    raise _TestTimeout('the test ran past the runner\'s timeout')
-
-
-def _test_modules(suite):
-    """Yield the names of the test modules of a suite (package or module)."""
-    package = importlib.import_module(suite)
-    if not hasattr(package, '__path__'):
-        yield suite
-        return
-    for info in pkgutil.walk_packages(package.__path__, suite + '.'):
-        if info.name.rsplit('.', 1)[-1].startswith('test_'):
-            yield info.name
-
-
-def _watch_backends():
-    """Count the client backends Heat builds, by class name.
-
-    It wraps ``heat.engine.clients.ClientBackend.__new__`` (Heat's
-    factory of ``context.clients``) and calls through: it observes which
-    backend each test got and changes nothing.
-    """
-    from heat.engine import clients
-
-    built = collections.Counter()
-    make = clients.ClientBackend.__new__
-
-    def counting(cls, context):
-        backend = make(cls, context)
-        built[type(backend).__name__] += 1
-        return backend
-
-    clients.ClientBackend.__new__ = staticmethod(counting)
-    return built
-
-
-def use_retrying_backend():
-    """Give ``cloud_backend`` the value heat.conf would: ours.
-
-    NOTE: called before each test starts (before its setUp), because
-    HeatTestCase's cleanup, ``cfg.CONF.reset()``, unsets defaults and
-    overrides alike. A default, as a heat.conf value is: a test's own
-    ``set_override('cloud_backend', ...)`` still wins.
-    """
-    from oslo_config import cfg
-
-    cfg.CONF.set_default('cloud_backend', BACKEND)
-
-
-def _stock_clients_only():
-    """Load Heat's client plugins as Heat does, without this package's.
-
-    The same manager as ``heat.engine.clients.initialise()`` builds (which
-    then does nothing), whose check also refuses the ``*_retry`` plugins of
-    heat_retry_plugins before their ``is_available`` runs: the baseline is
-    Heat as it ships, not Heat beside this package.
-    """
-    from heat.common import pluginutils
-    from heat.engine import clients
-    from stevedore import enabled
-
-    def stock_and_available(extension):
-        if extension.entry_point.value.startswith(OUR_PACKAGE + '.'):
-            return False
-        is_available = getattr(extension.plugin, 'is_available', None)
-        return is_available is None or is_available()
-
-    clients._mgr = enabled.EnabledExtensionManager(
-        namespace='heat.clients', check_func=stock_and_available,
-        invoke_on_load=False,
-        on_load_failure_callback=pluginutils.log_fail_msg)
-
-
-def run_pass(which, tree, suites, timeout):
-    """Run the suites as one pass; return :attr:`Outcomes.outcomes`.
-
-    :param which: ``baseline`` or ``retrying``.
-    :param tree: the tree from :func:`prepare_tree`.
-    :param suites: dotted names of Heat's test packages or modules.
-    :param timeout: seconds one test may take.
-    """
-    sys.path.insert(0, str(tree))
-    # NOTE: HeatTestCase's module selects oslo.service's backend at import;
-    # it goes first, as in Heat's own runs.
-    import heat.tests.common  # noqa: F401
-
-    if not pathlib.Path(heat.__file__).is_relative_to(tree):
-        raise SetupError('heat imported from %s, not the tree' %
-                         heat.__file__)
-    import heat_retry_plugins
-
-    print('%s: heat from %s, heat_retry_plugins from %s' % (
-        which, heat.__path__[0], heat_retry_plugins.__path__[0]),
-        flush=True)
-    if which == BASELINE:
-        _stock_clients_only()
-    built = _watch_backends()
-    signal.signal(signal.SIGALRM, _on_alarm)
-    loader = unittest.TestLoader()
-    result = Outcomes(timeout, built, before_test=(
-        use_retrying_backend if which == RETRYING else None))
-    for suite in suites:
-        for name in _test_modules(suite):
-            try:
-                module = importlib.import_module(name)
-            except Exception:
-                result.outcomes[name + ':import'] = {
-                    'outcome': 'error', 'detail': _detail(sys.exc_info()),
-                    'backends': [], 'seconds': 0.0}
-                continue
-            started = time.monotonic()
-            loader.loadTestsFromModule(module).run(result)
-            print('%-8s %-70s %6.1f s' % (which, name,
-                                          time.monotonic() - started),
-                  flush=True)
-    return result.outcomes
-
-
 # -- both passes, compared ---------------------------------------------------
 
 Row = collections.namedtuple('Row', 'suite tests baseline retrying newly')
@@ -429,7 +211,7 @@ def compare(suites, outcomes):
     """Compare the two passes.
 
     :param suites: the suites run, in order.
-    :param outcomes: {pass: :attr:`Outcomes.outcomes`}.
+    :param outcomes: {pass: its ``heat_unit_pass.Outcomes.outcomes``}.
     :returns: (rows, newly failing ids, excluded ids that now pass).
     """
     base, retry = outcomes[BASELINE], outcomes[RETRYING]
@@ -505,10 +287,13 @@ def report(suites, outcomes, seconds, work_dir):
         print('\nlogs and results: %s' % work_dir)
     stock = [i for i, record in sorted(retry.items())
              if 'OpenStackClients' in record['backends']]
-    if stock or not _built_in(retry, 'RetryingClients'):
+    if stock:
         print('heat-unit: cloud_backend was not in force in the second '
-              'pass: Heat built OpenStackClients in %d tests (%s)' % (
-                  len(stock), stock[0] if stock else 'and no other'))
+              'pass: Heat built OpenStackClients in %d tests, first %s' % (
+                  len(stock), stock[0]))
+        return 2
+    if not _built_in(retry, 'RetryingClients'):
+        print('heat-unit: no test of the second pass built RetryingClients')
         return 2
     print('heat-unit: %d passed, %d failed' % (total.retrying, len(newly)))
     return 1 if newly else 0
@@ -520,12 +305,12 @@ Worker = collections.namedtuple('Worker', 'which process log results')
 def run_both(tree, work_dir, suites, serial, timeout):
     """Run the two passes in processes of their own; return the outcomes.
 
-    :returns: {pass: :attr:`Outcomes.outcomes`}.
+    :returns: {pass: its ``heat_unit_pass.Outcomes.outcomes``}.
     :raises SetupError: when a pass did not finish.
     """
     workers, outcomes = [], {}
     try:
-        for which in PASSES:
+        for which in heat_unit_pass.PASSES:
             workers.append(_start(which, tree, work_dir, suites, timeout))
             if serial:
                 outcomes[which] = _wait(workers[-1])
@@ -546,9 +331,9 @@ def _start(which, tree, work_dir, suites, timeout):
     if results.exists():
         results.unlink()
     log = open(work_dir / ('%s.log' % which), 'w')
-    command = [sys.executable, os.path.abspath(__file__),
-               '--worker', which, '--results', str(results),
-               '--tree', str(tree), '--timeout', str(timeout), *suites]
+    command = [sys.executable, _PASS_SCRIPT, which, '--tree', str(tree),
+               '--results', str(results), '--timeout', str(timeout),
+               *suites]
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     return Worker(which, process, log, results)
 
@@ -556,8 +341,13 @@ def _start(which, tree, work_dir, suites, timeout):
 def _wait(worker):
     status = worker.process.wait()
     if status != 0 or not worker.results.is_file():
-        raise SetupError('the %s pass exited with %d; see %s' %
-                         (worker.which, status, worker.log.name))
+        worker.log.flush()
+        with open(worker.log.name) as f:
+            last = ([line for line in f.read().splitlines() if line.strip()]
+                    or ['no output'])[-1]
+        raise SetupError('the %s pass exited with %d: %s (log: %s)' %
+                         (worker.which, status, last.strip(),
+                          worker.log.name))
     with open(worker.results) as f:
         outcomes = json.load(f)
     print('%s pass: %d tests run' % (worker.which, len(outcomes)),
@@ -574,19 +364,11 @@ def main(argv=None):
                         help='where the sdist, logs and results go (kept)')
     parser.add_argument('--serial', action='store_true',
                         help='run the passes one after the other')
-    parser.add_argument('--timeout', type=int, default=DEFAULT_TIMEOUT,
+    parser.add_argument('--timeout', type=int,
+                        default=heat_unit_pass.DEFAULT_TIMEOUT,
                         help='seconds one test may take')
-    parser.add_argument('--worker', choices=PASSES, help=argparse.SUPPRESS)
-    parser.add_argument('--results', type=pathlib.Path,
-                        help=argparse.SUPPRESS)
-    parser.add_argument('--tree', type=pathlib.Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:
-        if args.worker:
-            outcomes = run_pass(args.worker, args.tree, args.suites,
-                                args.timeout)
-            args.results.write_text(json.dumps(outcomes))
-            return 0
         return _run(args)
     except SetupError as exc:
         print('heat-unit: %s' % exc, file=sys.stderr)
