@@ -255,10 +255,22 @@ class RetryingClientPlugin(client_plugin.ClientPlugin):
         """
         if self._guard_key is None:
             auth = self._session.auth
+            region = ('' if self.service == 'keystone'
+                      else self._get_region_name() or '')
             self._guard_key = guards.GuardKey(
-                self.service, getattr(auth, 'auth_url', None) or '',
-                self._get_region_name() or '')
+                self.service, getattr(auth, 'auth_url', None) or '', region)
         return self._guard_key
+
+    def guards(self) -> guards.Guards:
+        """The budget, breaker and throttle this plugin's calls share.
+
+        The same as the request layer's for this service's endpoint and the
+        context's project: what an operator's tooling (and a test) reads
+        to see a service's state.
+        """
+        return guards.guards_for(
+            self.guard_key(), self._policies.guard_settings(self.service),
+            self.context.project_id, clock=self._session.timing.clock)
 
 
 def _name(func):

@@ -120,7 +120,10 @@ def target_of(session, url: str, kwargs: dict) -> Target | None:
 
 @functools.lru_cache(maxsize=1024)
 def _key(service, cloud, region):
-    return guards.GuardKey(service, cloud, region or '')
+    # NOTE: Keystone is the cloud's, not a region's: its token requests are
+    # sent before there is a catalog to say which region they are in.
+    return guards.GuardKey(service, cloud,
+                           '' if service == 'keystone' else region or '')
 
 
 def _valid_access(auth):

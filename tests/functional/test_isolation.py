@@ -11,7 +11,6 @@ from novaclient import exceptions as nova_exceptions
 import pytest
 
 from heat_retry_plugins.engine import errors
-from heat_retry_plugins.engine import guards
 from heat_retry_plugins.fakecloud import server as fake_server
 from tests.fakecloud import helpers
 from tests import heat_support
@@ -33,9 +32,7 @@ def project_context(cloud, name):
 
 
 def nova_guards(plugin):
-    return guards.guards_for(plugin.guard_key(),
-                             plugin._policies.guard_settings('nova'),
-                             plugin.context.project_id)
+    return plugin.guards()
 
 
 @pytest.fixture
@@ -99,9 +96,7 @@ def test_token_endpoint_failures_count_against_keystone_not_nova(
     assert len(raised.value.retry_history) == 3
     assert cloud.counters()['requests'].get(
         'compute GET /flavors/{id}') is None
-    keystone_key = guards.GuardKey('keystone', nova.guard_key().cloud, '')
-    keystone = guards.guards_for(keystone_key, nova._policies.guard_settings(
-        'keystone'))
+    keystone = context.clients.client_plugin('keystone_retry').guards()
     assert keystone.breaker.state == 'open'
     assert nova_guards(nova).breaker.state == 'closed'
     assert nova_guards(nova).budget.tokens == 3.0

@@ -4,7 +4,6 @@ from novaclient import exceptions as nova_exceptions
 import pytest
 
 from heat_retry_plugins.engine import errors
-from heat_retry_plugins.engine import guards
 from tests.functional.conftest import requests_to
 from tests.functional.conftest import sent
 
@@ -98,9 +97,7 @@ def test_calls_after_an_outage_succeed_and_the_budget_refills(
     for _ in range(100):
         with pytest.raises(nova_exceptions.ClientException):
             nova_plugin.call_with_retry(get, server.id)
-    budget = guards.guards_for(
-        nova_plugin.guard_key(),
-        nova_plugin._policies.guard_settings('nova')).budget
+    budget = nova_plugin.guards().budget
     assert budget.tokens < 1.0
     cloud.set_faults([])
     for _ in range(250):
