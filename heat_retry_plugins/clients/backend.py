@@ -38,7 +38,7 @@ class RetryingClients(clients.OpenStackClients):
 
     def __init__(self, context):
         super().__init__(context)
-        layer.install(context.keystone_session)
+        layer.install_on_context(context)
 
     def client_plugin(self, name):
         """Return the plugin for ``name``: ``<name>_retry`` if there is one.

@@ -63,7 +63,7 @@ class RetryingClientPlugin(client_plugin.ClientPlugin):
 
     def __init__(self, context):
         super().__init__(context)
-        self._session = layer.install(context.keystone_session)
+        self._session = layer.install_on_context(context)
         self._policies = policies.for_conf(cfg.CONF)
         self._retriers = {}
         self._guard_key = None
@@ -254,7 +254,7 @@ class RetryingClientPlugin(client_plugin.ClientPlugin):
         cloud of the context's auth plugin and the plugin's region.
         """
         if self._guard_key is None:
-            auth = self._session.auth
+            auth = self.context.keystone_session.auth
             region = ('' if self.service == 'keystone'
                       else self._get_region_name() or '')
             self._guard_key = guards.GuardKey(

@@ -282,7 +282,27 @@ def register_opts(conf: cfg.ConfigOpts, service: str | None = None) -> None:
     """
     conf.register_opts(clients_opts, group=CLIENTS_GROUP)
     if service is not None:
-        conf.register_opts(service_opts(service), group=service_group(service))
+        group = service_group(service)
+        conf.register_opts(service_opts(service), group=group)
+        _register_heat_client_opts(conf, group)
+
+
+def _register_heat_client_opts(conf, group):
+    """Give a group registered here the options Heat reads in it.
+
+    NOTE: Heat registers ``[clients_<name>]`` with ``endpoint_type``,
+    ``ca_file``, ``cert_file``, ``key_file`` and ``insecure`` for 16 of its
+    20 plugins (not blazar, ironic, zun, openstack), and its
+    ``get_client_option()`` falls back on ``[clients]`` only when the group
+    does not exist: once this package made ``[clients_ironic]``, Heat's own
+    ironic plugin raised NoSuchOptError. Heat's own Opt objects, so that
+    registering them again where Heat did is a no-op.
+    """
+    try:
+        from heat.common import config as heat_config
+    except ImportError:
+        return
+    conf.register_opts(heat_config.clients_opts, group=group)
 
 
 def list_opts():

@@ -155,6 +155,24 @@ def install(session: ks_session.Session) -> RetryingSession:
     return session
 
 
+def install_on_context(context) -> RetryingSession:
+    """Install the layer on a Heat request context's session, lazily.
+
+    :param context: a Heat ``RequestContext``.
+    :returns: the context's session, a :class:`RetryingSession`.
+    """
+    # NOTE: RequestContext.keystone_session builds the context's auth
+    # plugin (for a stored context, the trustee's, which raises
+    # AuthorizationFailure when [trustee] cannot be loaded); Heat builds it
+    # only when a client is made, never when context.clients or a plugin
+    # is. The session object is the same; Heat offers no public way to it
+    # that does not authenticate.
+    session = getattr(context, '_keystone_session', None)
+    if session is None:
+        session = context.keystone_session
+    return install(session)
+
+
 def send(session, send_once, url, method, kwargs):
     """Send one request of ``session`` under its policy.
 

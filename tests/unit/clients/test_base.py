@@ -7,6 +7,7 @@ from heat.engine.clients.os import keystone as heat_keystone
 from heat.engine.clients.os import nova as heat_nova
 import pytest
 
+from heat_retry_plugins.clients import backend
 from heat_retry_plugins.clients import generated
 from heat_retry_plugins.config import policies
 from heat_retry_plugins.engine import policy as policy_mod
@@ -114,3 +115,27 @@ def test_bad_value_is_logged_at_load_and_raised_by_every_call(
                        match=r'\[clients_nova\] retry_max_attempts'):
         plugin.call_with_retry(calls.append, 1)
     assert calls == []
+
+
+@pytest.mark.parametrize('name', ['ironic', 'blazar', 'zun', 'nova'])
+def test_heats_own_client_options_still_fall_back_on_clients(
+        context, heat_conf, name):
+    # Loading our plugins creates [clients_<name>]; Heat must still find
+    # its endpoint_type there, from [clients] (ironic, blazar and zun have
+    # no group of Heat's own).
+    heat_conf.set(group='clients', endpoint_type='internalURL')
+    assert generated.plugin_class(name).is_available()
+    plugin = context.clients.client_plugin(name)
+    assert plugin._get_client_option(name, 'endpoint_type') == 'internalURL'
+
+
+def test_the_backend_builds_no_auth_plugin_until_a_client_is_made(
+        heat_conf):
+    from heat.common import context as heat_context
+    heat_conf.set(cloud_backend='heat_retry_plugins.clients.RetryingClients')
+    admin = heat_context.get_admin_context()
+    # Stock Heat builds nothing here either: a context without
+    # credentials must still give its clients.
+    assert isinstance(admin.clients, backend.RetryingClients)
+    assert isinstance(admin.clients.client_plugin('nova'),
+                      generated.plugin_class('nova'))
