@@ -1,0 +1,152 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
+"""Real Heat: the demo's large stack, 50 servers, under every fault kind.
+
+The shipped ``large`` template with 50 members: a network, a subnet, a
+router and its interface, a security group with four rules and a Swift
+container, shared; for each member a port, a server on it and a volume
+attached to it (206 resources; Keystone, Nova, Glance, Neutron, Cinder
+and Swift are called). On the convergence engine with Heat's stagger
+off, every service gets :data:`MIX`, from the first request on:
+
+* 503 on 5% of every request, 500 on 1% (a fifth of it);
+* on 5% of the POSTs an ambiguous failure after the work was done: half
+  the connection dropped (``drop_after``), half a 500 (``ambiguous_500``);
+* on every 50th POST a ``slow_create``: a 504 at once, and the request
+  processed one second later (the fault's default), as a proxy that timed
+  out on a backend that went on;
+* and the first volume attach dropped after it was done.
+
+That is the demo's mix at 5% (:func:`heat_retry_plugins.cmd.demo.fault_mix`)
+plus the slow creates, which the demo leaves out. The plugins run with 8
+attempts a call (for a POST, which fails an attempt with odds of about
+0.11 here, all 8 fail with odds of 3e-8) and short delays; Heat's own
+``action_retry_limit`` is 0 (heatrun), so nothing is re-created by Heat.
+Stock Heat on the same seed fails the stack.
+"""
+
+import pytest
+
+from heat_retry_plugins.heatrun import templates
+from heat_retry_plugins import session
+
+MEMBERS = 50
+SEED = 7
+RATE = 0.05
+ATTACH = '^/servers/[^/]+/os-volume_attachments$'
+MIX = [
+    # NOTE: the first attach is lost, so that every run meets gap (1) of
+    # GAPS below (5% of 50 attaches miss it on 8% of the runs).
+    {'service': 'compute', 'method': 'POST', 'path': ATTACH, 'first': 1,
+     'fault': {'kind': 'drop_after'}},
+    {'service': '*', 'method': 'POST', 'rate': RATE / 2,
+     'fault': {'kind': 'drop_after'}},
+    {'service': '*', 'method': 'POST', 'rate': RATE / 2,
+     'fault': {'kind': 'ambiguous_500'}},
+    {'service': '*', 'method': 'POST', 'every': 50,
+     'fault': {'kind': 'slow_create'}},
+    {'service': '*', 'rate': RATE, 'fault': {'status': 503}},
+    {'service': '*', 'rate': RATE / 5, 'fault': {'status': 500}},
+]
+PLUGINS = {
+    ('DEFAULT', 'cloud_backend'): 'heat_retry_plugins.clients.RetryingClients',
+    ('clients', 'retry_max_attempts'): 8,
+    ('clients', 'retry_initial_delay'): 0.01,
+    ('clients', 'retry_max_delay'): 0.05,
+}
+#: Why the plugins' run fails (see the report of issue 13): gaps of the
+#: retry layer that this stack meets on nearly every seed.
+GAPS = (
+    'retry-layer gaps: (1) a lost Nova attach (drop_after or ambiguous_500 '
+    'on compute POST /servers/{id}/os-volume_attachments) is adopted from '
+    'GET .../os-volume_attachments/{volume_id}, whose body has no "id" from '
+    'microversion 2.89 on (Heat asks for 2.96); the POST answer has one, '
+    'and Heat returns va.id: AttributeError: id, the attachment '
+    'CREATE_FAILED; (2) Heat creates the security group rules in one bulk '
+    'POST /v2.0/security-group-rules, which is sent once (bulk creates are '
+    'not reconciled): a drop_after fails the security group; (3) a '
+    'slow_create lands after the resend made the object again: the late '
+    'duplicate is swept only by a later request that names the kept one, '
+    'which for a port, a server or a volume comes with the stack delete, '
+    'so the stack is complete with duplicates')
+
+
+@pytest.fixture
+def large_cloud(cloud):
+    # NOTE: long enough that Heat polls each server, volume and attachment.
+    cloud.server_build_seconds = 0.1
+    cloud.services['volumev3'].build_seconds = 0.1
+    cloud.services['volumev3'].attach_seconds = 0.1
+    return cloud
+
+
+def run(heat, cloud, overrides):
+    session.reset_process_state()
+    cloud.set_faults(MIX, seed=SEED)
+    cloud.reset_counters()
+    return heat.run_stack(cloud, templates.shipped('large', MEMBERS),
+                          name='large', config_overrides=overrides,
+                          seed=SEED, timeout=300)
+
+
+@pytest.mark.xfail(strict=True, reason=GAPS)
+def test_the_large_stack_completes_and_deletes_under_every_fault(
+        heat, large_cloud):
+    result = run(heat, large_cloud, PLUGINS)
+
+    assert result.create_status == 'CREATE_COMPLETE', result.create_reason
+    assert result.resources_complete == 4 * MEMBERS + 6
+    assert result.create_counters['duplicates_total'] == 0, (
+        result.create_counters['duplicates'])
+    assert result.delete_status == 'DELETE_COMPLETE', result.delete_reason
+    live = {kind: n for kind, n in result.counters['live'].items() if n}
+    assert live == {}
+
+
+#: The stack of the test below: fewer members, to keep the file short.
+COVERED_MEMBERS = 20
+#: MIX without what meets the gaps: no ambiguous fault on the two routes
+#: of (1) and (2), no slow_create (3).
+NOT_THE_GAPS = ('^(?!(/servers/[^/]+/os-volume_attachments'
+                '|/security-group-rules)$)')
+COVERED_MIX = [dict(rule, path=NOT_THE_GAPS)
+               for rule in MIX[1:3]] + MIX[4:]
+
+
+def test_the_large_stack_completes_under_the_faults_the_layer_covers(
+        heat, large_cloud):
+    session.reset_process_state()
+    large_cloud.set_faults(COVERED_MIX, seed=SEED)
+    large_cloud.reset_counters()
+    result = heat.run_stack(
+        large_cloud, templates.shipped('large', COVERED_MEMBERS),
+        name='large', config_overrides=PLUGINS, seed=SEED, timeout=300)
+
+    assert result.create_status == 'CREATE_COMPLETE', result.create_reason
+    assert result.resources_complete == 4 * COVERED_MEMBERS + 6
+    assert result.create_counters['duplicates_total'] == 0
+    faulted = {route.split()[0] for route, outcomes in
+               result.counters['requests'].items() if '503' in outcomes}
+    assert {'compute', 'network', 'volumev3', 'image'} <= faulted
+    assert set(result.counters['faults']) >= {'503', '500'}
+    assert result.delete_status == 'DELETE_COMPLETE', result.delete_reason
+    assert {kind: n for kind, n in result.counters['live'].items()
+            if n} == {}
+
+
+def test_stock_heat_fails_the_large_stack_on_the_same_seed(
+        heat, large_cloud):
+    result = run(heat, large_cloud, None)
+
+    assert result.create_status == 'CREATE_FAILED'
+    assert result.create_counters['faults_total'] > 0
