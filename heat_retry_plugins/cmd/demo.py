@@ -112,6 +112,7 @@ class Plan:
 
     @property
     def resources(self) -> int:
+        """The resources of the template, members expanded."""
         return len(self.template.get('resources') or {})
 
 
