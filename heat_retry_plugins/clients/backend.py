@@ -21,13 +21,42 @@ and Heat resolves ``client_plugin(name)`` to the ``<name>_retry`` plugin
 wherever one is registered in ``heat.clients``.
 """
 
+from heat.common import context as heat_context
 from heat.engine import clients
+from keystoneauth1 import session as ks_session
+from oslo_config import cfg
 
 from heat_retry_plugins.config import opts
 from heat_retry_plugins.session import layer
 
 #: The suffix of the names this package's plugins are registered under.
 RETRY_SUFFIX = opts.RETRY_SUFFIX
+#: The ``cloud_backend`` value that selects this backend.
+BACKEND = 'heat_retry_plugins.clients.RetryingClients'
+
+
+class _SessionsBornRetrying:
+    """What ``heat.common.context`` calls ``session``, once installed.
+
+    NOTE: Heat's RequestContext makes its keystoneauth session in its
+    ``__init__``, and a StoredContext (the one Heat rebuilds from stored
+    credentials for every resource it checks) fetches a token there, to
+    read its roles, before any client is asked for: that token request
+    would pass no retry layer. From the first RetryingClients on, while
+    ``cloud_backend`` selects it, Heat's context module makes its sessions
+    as RetryingSessions from the start; with another backend, plain ones.
+    """
+
+    @staticmethod
+    def Session(*args, **kwargs):
+        if cfg.CONF.cloud_backend != BACKEND:
+            return ks_session.Session(*args, **kwargs)
+        return layer.install(layer.RetryingSession(*args, **kwargs))
+
+
+def _contexts_born_retrying():
+    if heat_context.session is not _SessionsBornRetrying:
+        heat_context.session = _SessionsBornRetrying
 
 
 class RetryingClients(clients.OpenStackClients):
@@ -38,6 +67,7 @@ class RetryingClients(clients.OpenStackClients):
 
     def __init__(self, context):
         super().__init__(context)
+        _contexts_born_retrying()
         layer.install_on_context(context)
 
     def client_plugin(self, name):

@@ -10,6 +10,7 @@ import pytest
 
 from heat_retry_plugins.clients import backend
 from heat_retry_plugins.fakecloud import CIRROS_IMAGE_ID
+from heat_retry_plugins import session
 from tests.functional.conftest import fault
 from tests.functional.conftest import requests_to
 from tests.functional.conftest import sent
@@ -79,3 +80,34 @@ def test_cloud_backend_resolves_stock_names_to_retry_plugins(cloud,
     assert isinstance(glance, heat_glance.GlanceClientPlugin)
     cloud.set_faults(fault('^/flavors/[^/]+$', 'GET', {'status': 503}))
     assert context.clients.client('nova').flavors.get('1').name == 'm1.tiny'
+
+
+def test_a_stored_contexts_first_token_is_retried_too(cloud, heat_conf):
+    # Heat rebuilds a StoredContext for each resource it checks, and it
+    # fetches a token in its __init__ (to read its roles), before any
+    # client is asked for.
+    from heat.common import context as heat_context
+    heat_conf.set(cloud_backend='heat_retry_plugins.clients.RetryingClients')
+    heat_support.heat_context(cloud, heat_conf).clients
+    session.reset_process_state()
+    cloud.set_faults(fault('^/auth/tokens$', 'POST', {'status': 503},
+                           service='identity'))
+    stored = heat_context.StoredContext(
+        username=cloud.username, password=cloud.password,
+        auth_url=cloud.auth_url, project_id=cloud.project_id,
+        user_domain_id=cloud.domain_id, region_name=cloud.region)
+    assert 'admin' in stored.roles
+    assert requests_to(cloud, 'identity POST /auth/tokens') == {
+        '503': 1, '201': 1}
+
+
+def test_with_another_backend_contexts_keep_plain_sessions(cloud,
+                                                           heat_conf):
+    from heat.common import context as heat_context
+    from keystoneauth1 import session as ks_session
+    heat_conf.set(cloud_backend='heat_retry_plugins.clients.RetryingClients')
+    heat_support.heat_context(cloud, heat_conf).clients
+    heat_conf.set(cloud_backend='heat.engine.clients.OpenStackClients')
+    plain = heat_context.RequestContext(username='u', password='p',
+                                        auth_url=cloud.auth_url)
+    assert type(plain.keystone_session) is ks_session.Session
