@@ -108,6 +108,16 @@ class VolumeAttachmentReconciler(base.JsonReconciler):
         return (resource.member.get('volumeId') == self.volume_id and
                 resource.member.get('serverId') == self.server_id)
 
+    def respond(self, resource):
+        # NOTE: the answer of a POST, whatever the microversion: from 2.89
+        # on a GET of the attachment has no "id", which the POST's answer
+        # (and Heat's attach_volume, which returns it) has: the volume's.
+        member = dict(resource.member)
+        member.setdefault('id', self.volume_id)
+        member.setdefault('volumeId', self.volume_id)
+        member.setdefault('serverId', self.server_id)
+        return base.rebuilt(resource.response, self.wrapped(member))
+
     def claimable(self):
         # NOTE: the pair is the only proof: if it is attached already, that
         # attachment is someone else's, and the attach is sent once (Nova

@@ -143,6 +143,20 @@ def test_volume_attachments(nova, cinder, cloud, other_team, server, kind,
     assert cloud.state.seeded_summary()['preexisting_deleted_total'] == 0
 
 
+@pytest.mark.parametrize('kind', AMBIGUOUS)
+def test_an_adopted_attachment_answers_as_the_post_at_heats_microversion(
+        nova_plugin, cinder, cloud, server, kind):
+    # Heat asks for 2.96, where a GET of an attachment has no "id" and
+    # Heat's attach_volume returns the POST answer's.
+    nova = nova_plugin.client(version='2.96')
+    volume = cinder.volumes.create(1, name='data')
+    cloud.set_faults(faults('compute', ATTACH_PATH, {'first': 1}, kind))
+    made = nova.volumes.create_server_volume(server.id, volume.id)
+    assert (made.id, made.volumeId, made.serverId) == (
+        volume.id, volume.id, server.id)
+    assert attachments_of(cloud, server.id) == [volume.id]
+
+
 @pytest.fixture
 def attached_before(nova, cinder, cloud, server):
     """A volume attached to the server before the call."""
