@@ -85,6 +85,15 @@ class Reconciler(metaclass=abc.ABCMeta):
     def respond(self, resource: typing.Any) -> typing.Any:
         """Return what the create returns, for an adopted ``resource``."""
 
+    def covers(self, resource: typing.Any) -> bool:
+        """Does one resource of ours stand for the whole create?
+
+        True by default; False for a create of several resources at once
+        (a bulk create) when what was found is not all of them: what was
+        found is then deleted and the create sent again.
+        """
+        return True
+
     def claimable(self) -> bool:
         """Could what a lookup finds after a failure be told ours?
 
@@ -142,7 +151,7 @@ def judge(reconciler: Reconciler, found: typing.Iterable[typing.Any],
         (ours if reconciler.is_ours(resource) else foreign).append(resource)
     if not ours:
         return Resend(tuple(foreign))
-    if adopt and reconciler.adoptable:
+    if adopt and reconciler.adoptable and reconciler.covers(ours[0]):
         return Adopt(ours[0], tuple(ours[1:]))
     return Cleanup(tuple(ours))
 

@@ -40,6 +40,7 @@ RECONCILERS = (
     neutron.PortReconciler,
     neutron.SecurityGroupReconciler,
     neutron.SecurityGroupRuleReconciler,
+    neutron.SecurityGroupRulesReconciler,
     cinder.VolumeReconciler,
     cinder.VolumeAttachmentReconciler,
     glance.ImageReconciler,
@@ -59,14 +60,22 @@ for _cls in RECONCILERS:
 del _cls
 
 
-def reconciler_for(service: str, method: str, path: str):
-    """Return the reconciler class of a create request, or None.
+def reconcilers_for(service: str, method: str, path: str) -> list:
+    """Return the reconciler classes of a create request's route.
+
+    The request layer takes the first whose ``mark()`` accepts the body
+    (one route may take a single resource or several: Neutron's bulk
+    creates).
 
     :param service: the request's service (``nova``).
     :param method: its HTTP method.
     :param path: its URL path, without the query.
     """
-    for pattern, cls in _ROUTES.get((service, method), ()):
-        if pattern.search(path):
-            return cls
-    return None
+    return [cls for pattern, cls in _ROUTES.get((service, method), ())
+            if pattern.search(path)]
+
+
+def reconciler_for(service: str, method: str, path: str):
+    """Return the first reconciler class of a create's route, or None."""
+    found = reconcilers_for(service, method, path)
+    return found[0] if found else None

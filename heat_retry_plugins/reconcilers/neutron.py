@@ -42,15 +42,22 @@ direction and ethertype are looked up, and one is adopted only if it
 carries the token (the protocol, ports and remote, which Neutron
 normalises, are left to the token to decide).
 
+Heat creates the rules of a security group in one bulk request
+(``{"security_group_rules": [...]}``): every rule is marked, and after a
+lost attempt the rules of the groups that carry the token are looked up.
+All of them stand for the bulk create (Neutron makes a bulk all or
+nothing); any fewer are deleted and the bulk sent again.
+
 Not reconciled, so sent under ``never``: floating IPs (no name and no
 natural key: an address is allocated by Neutron, so a lost create cannot
 be found again except by a token, and a duplicate holds a public address
-until it is found), bulk creates (``{"networks": [...]}``), and creates
-without a name.
+until it is found), the other bulk creates (``{"networks": [...]}``), and
+creates without a name.
 """
 
 from heat_retry_plugins.reconcilers import base
 from heat_retry_plugins.reconcilers import markers
+from heat_retry_plugins.session import classify
 
 
 class _NeutronReconciler(base.JsonReconciler):
@@ -168,3 +175,85 @@ class SecurityGroupRuleReconciler(_NeutronReconciler):
             rule.get('security_group_id') == member['security_group_id'] and
             rule.get('direction') == member['direction'] and
             rule.get('ethertype') == ethertype))
+
+
+class SecurityGroupRulesReconciler(base.JsonReconciler):
+    """Neutron's bulk ``POST /v2.0/security-group-rules``, as Heat sends.
+
+    The resource the engine sees is the set of rules that carry the token
+    (one :class:`~heat_retry_plugins.reconcilers.base.Found` whose member
+    is ``{"security_group_rules": [...]}``).
+    """
+
+    kind = 'set of security group rules'
+    service = 'neutron'
+    route = r'/security-group-rules$'
+    member = None
+    collection = 'security_group_rules'
+
+    @classmethod
+    def mark(cls, create):
+        rules = create.body.get(cls.collection)
+        if not isinstance(rules, list) or not rules or len(create.body) != 1:
+            return None
+        marked = []
+        for rule in rules:
+            if not (isinstance(rule, dict) and
+                    isinstance(rule.get('security_group_id'), str) and
+                    rule.get('direction') in ('ingress', 'egress')):
+                return None
+            description = markers.with_description(rule.get('description'),
+                                                   create.token)
+            if description is None:
+                return None
+            marked.append(dict(rule, description=description))
+        return cls.marked(create, {cls.collection: marked})
+
+    @property
+    def rules(self):
+        return self.create.body[self.collection]
+
+    @property
+    def name(self):
+        return '%d rules of group %s' % (len(self.rules), ', '.join(
+            sorted({r['security_group_id'] for r in self.rules})))
+
+    def find(self):
+        ours, response = [], None
+        for group in sorted({r['security_group_id'] for r in self.rules}):
+            url = base.with_query(self.collection_url,
+                                  security_group_id=group)
+            for found in self.listed(url, lambda rule: markers.in_description(
+                    rule, self.create.token)):
+                ours.append(found.member)
+                response = found.response
+        return [base.Found(response, {self.collection: ours})] if ours \
+            else []
+
+    def is_ours(self, resource):
+        return bool(resource.member[self.collection])
+
+    def covers(self, resource):
+        return len(resource.member[self.collection]) == len(self.rules)
+
+    def identify(self, resource):
+        return ','.join(rule.get('id') or '?'
+                        for rule in resource.member[self.collection])
+
+    def _rule_urls(self, resource):
+        return [self.member_url(rule['id'])
+                for rule in resource.member[self.collection] if 'id' in rule]
+
+    def delete(self, resource):
+        for url in self._rule_urls(resource):
+            try:
+                self.lookup.request('DELETE', url)
+            except classify.ErrorResponse as exc:
+                if exc.response.status_code != 404:
+                    raise
+
+    def is_gone(self, resource):
+        return all(not self.shown(url) for url in self._rule_urls(resource))
+
+    def kept_id(self, response):
+        return None

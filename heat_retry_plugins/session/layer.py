@@ -307,17 +307,19 @@ class _Exchange:
 
     def _reconciler(self):
         service = self.target.service
-        cls = reconcilers.reconciler_for(service, self.method,
-                                         self.target.path)
-        if cls is None or not self.config.marks_creates(service):
+        if not self.config.marks_creates(service):
             return None
         body = ownership.json_body(self.kwargs)
         if body is None:
             return None
-        create = cls.mark(ownership.CreateRequest(
-            self.method, self.url.split('?', 1)[0], body,
-            ownership.new_token(), _version_headers(self.kwargs)))
-        if create is None:
+        for cls in reconcilers.reconcilers_for(service, self.method,
+                                               self.target.path):
+            create = cls.mark(ownership.CreateRequest(
+                self.method, self.url.split('?', 1)[0], body,
+                ownership.new_token(), _version_headers(self.kwargs)))
+            if create is not None:
+                break
+        else:
             return None
         reconciler = cls(self.lookup(), create,
                          on_settled=self._watch if cls.sweeps else None)

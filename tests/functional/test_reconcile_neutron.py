@@ -194,6 +194,28 @@ def test_security_group_rules(neutron, cloud, other_team, group, kind,
     assert_untouched(cloud, other_team, 'security_group_rule', theirs)
 
 
+@pytest.mark.parametrize('selector', SELECTORS)
+@pytest.mark.parametrize('kind', AMBIGUOUS)
+def test_bulk_security_group_rules_as_heat_sends_them(
+        neutron, cloud, other_team, group, kind, selector):
+    with cloud.state.preexisting():
+        theirs = create(other_team, 'security_group_rule',
+                        rule(group, 9999, description='theirs'))
+    cloud.set_faults(on_posts('security-group-rules', selector, kind))
+    made = []
+    for batch in range(4):
+        body = {'security_group_rules': [
+            rule(group, 2000 + 10 * batch + i) for i in range(3)]}
+        made += neutron.create_security_group_rule(body)[
+            'security_group_rules']
+    assert sorted(m['port_range_min'] for m in made) == sorted(
+        2000 + 10 * b + i for b in range(4) for i in range(3))
+    assert all(marked(m['description']) for m in made)
+    assert sorted(r['id'] for r in ingress_rules(cloud, group)) == sorted(
+        m['id'] for m in made)
+    assert_untouched(cloud, other_team, 'security_group_rule', theirs)
+
+
 def test_an_equal_rule_of_another_team_is_never_adopted(neutron, cloud,
                                                         other_team, group):
     with cloud.state.preexisting():

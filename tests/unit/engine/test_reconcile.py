@@ -297,6 +297,15 @@ def test_adoption_and_sweeps_are_logged_with_ids(caplog):
     assert 'Deleted the duplicate nova thing web-1 (2)' in text
 
 
+def test_what_does_not_cover_the_create_is_cleaned_up_not_adopted():
+    class Partial(ThingReconciler):
+        def covers(self, thing):
+            return False
+    reconciler = Partial(Service(), 'x', 't1')
+    ours = Thing(1, 'x', 't1')
+    assert reconcile.judge(reconciler, [ours]) == reconcile.Cleanup((ours,))
+
+
 def test_judge_is_a_pure_function_of_what_was_found():
     service = Service()
     reconciler = ThingReconciler(service, 'x', 't1')

@@ -115,3 +115,49 @@ def test_a_rule_is_looked_up_by_its_group_direction_and_ethertype():
     assert [f.member['id'] for f in found] == ['ours', 'equal']
     assert [reconciler.is_ours(f) for f in found] == [True, False]
     assert 'sg-1' in reconciler.name
+
+
+def bulk_rules(*ports, group='g1'):
+    return {'security_group_rules': [
+        {'security_group_id': group, 'direction': 'ingress',
+         'protocol': 'tcp', 'port_range_min': port, 'port_range_max': port}
+        for port in ports]}
+
+
+def test_a_bulk_of_rules_marks_every_rule():
+    marked = neutron.SecurityGroupRulesReconciler.mark(fakes.create(
+        '/v2.0/security-group-rules', bulk_rules(22, 80)))
+    assert [r['description'] for r in marked.body['security_group_rules']] \
+        == [TAG, TAG]
+    assert neutron.SecurityGroupRuleReconciler.mark(fakes.create(
+        '/v2.0/security-group-rules', bulk_rules(22))) is None
+
+
+@pytest.mark.parametrize('body', [
+    {'security_group_rules': []},
+    {'security_group_rules': [{'direction': 'ingress'}]},
+    {'security_group_rules': [{'security_group_id': 'g1'}]},
+    {'security_group_rules': 'no'},
+])
+def test_a_bulk_that_cannot_be_marked_is_sent_under_never(body):
+    assert neutron.SecurityGroupRulesReconciler.mark(fakes.create(
+        '/v2.0/security-group-rules', body)) is None
+
+
+def test_a_bulk_is_adopted_only_when_every_rule_of_it_is_found():
+    marked = neutron.SecurityGroupRulesReconciler.mark(fakes.create(
+        '/v2.0/security-group-rules', bulk_rules(22, 80)))
+    ours = [dict(r, id='r%d' % i)
+            for i, r in enumerate(marked.body['security_group_rules'])]
+    theirs = dict(bulk_rules(443)['security_group_rules'][0], id='t',
+                  description='theirs')
+    reconciler, lookup = fakes.reconciler(
+        neutron.SecurityGroupRulesReconciler, marked,
+        {'security_group_rules': ours + [theirs]},
+        {'security_group_rules': ours[:1] + [theirs]})
+    (found,) = reconciler.find()
+    assert reconciler.is_ours(found) and reconciler.covers(found)
+    assert lookup.query() == ('/v2.0/security-group-rules',
+                              {'security_group_id': 'g1'})
+    (partial,) = reconciler.find()
+    assert reconciler.is_ours(partial) and not reconciler.covers(partial)
