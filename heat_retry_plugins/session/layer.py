@@ -46,7 +46,6 @@ import requests
 from heat_retry_plugins.config import policies
 from heat_retry_plugins.engine import guards
 from heat_retry_plugins.engine import policy as policy_mod
-from heat_retry_plugins.engine import reconcile
 from heat_retry_plugins.engine import retrying
 from heat_retry_plugins.engine import verdicts
 from heat_retry_plugins import reconcilers
@@ -393,34 +392,13 @@ class _Exchange:
         if kept_id:
             sweeps.PENDING.watch(sweeps.Pending(
                 self.target.service, kept_id, type(reconciler),
-                reconciler.create))
+                reconciler.create, lookup=self.lookup))
 
     def sweep_due(self):
         """Sweep the late duplicates of what this request names."""
         for pending in sweeps.PENDING.due(self.target.service,
                                           self.target.path):
-            reconciler = pending.reconciler(self.lookup(), pending.create)
-            try:
-                found = reconciler.find()
-                for duplicate in reconcile.extras(reconciler, found,
-                                                  pending.kept_id):
-                    reconciler.delete(duplicate)
-                    LOG.warning('Deleted the duplicate %(service)s %(kind)s '
-                                '%(name)s (%(id)s) that a lost create left; '
-                                'kept %(kept)s',
-                                {'service': pending.service,
-                                 'kind': reconciler.kind,
-                                 'name': reconciler.name,
-                                 'id': reconciler.identify(duplicate),
-                                 'kept': pending.kept_id})
-            except Exception as exc:
-                LOG.warning('Could not sweep the duplicates of %(service)s '
-                            '%(kind)s %(kept)s: %(error)s; trying again on '
-                            'the next request that names it',
-                            {'service': pending.service,
-                             'kind': reconciler.kind,
-                             'kept': pending.kept_id,
-                             'error': type(exc).__name__})
+            sweeps.sweep(pending, self.lookup())
 
     def after(self, response):
         """Stop sweeping what this request deleted."""

@@ -17,23 +17,37 @@ first one landing late (a load balancer answered 504 and still forwarded
 it; a read timed out while the service worked). Where names are not unique
 (servers, volumes, networks, ...) that makes a second resource carrying the
 call's token. So once such a call returns, the resource it returned is
-*pending*: every later request the layer sends that names its id (Heat's
-``check_create_complete`` polling, an update, the delete) first looks the
-resource up again, keeps the one returned and deletes every other one that
-carries the token. The delete of the kept resource ends the watch.
+*pending*: its late duplicates are looked for, kept one aside, and deleted
+when they carry the token,
 
-A duplicate that lands after the last request naming the resource is
-swept by the next one (at the latest, the stack's delete). The registry is
-per process, deliberately module state (:data:`PENDING`), and bounded.
+* by every later request the layer sends that names its id (Heat's
+  ``check_create_complete`` polling, an update, the delete), before it;
+* and, for requests there may never be, a few times after the call
+  (:data:`SWEEP_AFTER` seconds), by one background thread of the process.
+
+The delete of the kept resource ends the watch. The registry is per
+process, deliberately module state (:data:`PENDING`), and bounded.
 """
 
 import collections
 import dataclasses
+import heapq
+import itertools
 import threading
+import time
 import typing
+
+from oslo_log import log as logging
+
+from heat_retry_plugins.engine import reconcile
+
+LOG = logging.getLogger(__name__)
 
 #: The most pending resources kept; the oldest are forgotten first.
 MAX_PENDING = 10000
+#: Seconds after the call at which its resource is swept in the
+#: background: a late create lands within its request's own time.
+SWEEP_AFTER = (1.0, 5.0, 30.0, 120.0)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,31 +59,84 @@ class Pending:
     :param reconciler: the reconciler class of the create's route.
     :param create: the call's marked
         :class:`~heat_retry_plugins.session.ownership.CreateRequest`.
+    :param lookup: ``lookup()`` returns a Lookup to the create's endpoint
+        (through the session of the call), for the background sweeps.
     """
 
     service: str
     kept_id: str
     reconciler: typing.Any
-    create: typing.Any
+    create: typing.Any = dataclasses.field(repr=False)
+    lookup: typing.Callable | None = dataclasses.field(default=None,
+                                                       repr=False,
+                                                       compare=False)
+
+
+def sweep(pending: Pending, lookup: typing.Any) -> None:
+    """Delete the duplicates of ``pending`` that carry its token.
+
+    Never raises: a sweep that fails is logged, and tried again later.
+
+    :param pending: the :class:`Pending` resource.
+    :param lookup: the Lookup to send the requests with.
+    """
+    reconciler = pending.reconciler(lookup, pending.create)
+    try:
+        found = reconciler.find()
+        for duplicate in reconcile.extras(reconciler, found,
+                                          pending.kept_id):
+            reconciler.delete(duplicate)
+            LOG.warning('Deleted the duplicate %(service)s %(kind)s '
+                        '%(name)s (%(id)s) that a lost create left; kept '
+                        '%(kept)s',
+                        {'service': pending.service,
+                         'kind': reconciler.kind, 'name': reconciler.name,
+                         'id': reconciler.identify(duplicate),
+                         'kept': pending.kept_id})
+    except Exception as exc:
+        LOG.warning('Could not sweep the duplicates of %(service)s '
+                    '%(kind)s %(kept)s: %(error)s; trying again later',
+                    {'service': pending.service, 'kind': reconciler.kind,
+                     'kept': pending.kept_id, 'error': type(exc).__name__})
 
 
 class PendingSweeps:
-    """The resources whose late duplicates are still swept."""
+    """The resources whose late duplicates are still swept.
 
-    def __init__(self, limit: int = MAX_PENDING):
+    :param limit: the most resources kept.
+    :param after: the delays of the background sweeps of each.
+    :param clock: a monotonic clock.
+    """
+
+    def __init__(self, limit: int = MAX_PENDING,
+                 after: typing.Sequence[float] = SWEEP_AFTER,
+                 clock: typing.Callable[[], float] = time.monotonic):
         self._limit = limit
+        self._after = tuple(after)
+        self._clock = clock
         self._pending = collections.OrderedDict()
-        self._lock = threading.Lock()
+        self._due = []
+        self._order = itertools.count()
+        self._lock = threading.Condition()
+        self._thread = None
 
     def __bool__(self):
         return bool(self._pending)
 
     def watch(self, pending: Pending) -> None:
         """Start sweeping duplicates of ``pending.kept_id``."""
+        key = (pending.service, pending.kept_id)
         with self._lock:
-            self._pending[(pending.service, pending.kept_id)] = pending
+            self._pending[key] = pending
             while len(self._pending) > self._limit:
                 self._pending.popitem(last=False)
+            if pending.lookup is not None:
+                now = self._clock()
+                for delay in self._after:
+                    heapq.heappush(self._due, (now + delay,
+                                               next(self._order), key))
+                self._start()
+                self._lock.notify()
 
     def due(self, service: str, path: str) -> list[Pending]:
         """Return the pending resources a request to ``path`` names."""
@@ -87,9 +154,46 @@ class PendingSweeps:
             self._pending.pop((pending.service, pending.kept_id), None)
 
     def clear(self) -> None:
-        """Forget every pending resource."""
+        """Forget every pending resource and background sweep."""
         with self._lock:
             self._pending.clear()
+            self._due = []
+
+    def _start(self):
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(
+                target=self._run, name='heat-retry-sweeps', daemon=True)
+            self._thread.start()
+
+    def _next(self):
+        """Wait for the next background sweep; None when there is none."""
+        with self._lock:
+            while self._due:
+                when, _, key = self._due[0]
+                wait = when - self._clock()
+                if wait > 0:
+                    self._lock.wait(wait)
+                    continue
+                heapq.heappop(self._due)
+                pending = self._pending.get(key)
+                if pending is not None:
+                    return pending
+            self._thread = None
+            return None
+
+    def _run(self):
+        while True:
+            pending = self._next()
+            if pending is None:
+                return
+            try:
+                lookup = pending.lookup()
+            except Exception as exc:
+                LOG.warning('Cannot sweep %(kept)s: %(error)s',
+                            {'kept': pending.kept_id,
+                             'error': type(exc).__name__})
+                continue
+            sweep(pending, lookup)
 
 
 #: The process's pending sweeps.

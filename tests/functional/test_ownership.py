@@ -173,6 +173,20 @@ def test_the_seed_example_makes_exactly_one_server(
     assert held[0]['metadata'][MARKER]
 
 
+def test_a_late_duplicate_is_swept_even_if_nothing_names_the_server(
+        nova_plugin, cloud, context):
+    # No request names the server after the call: the background sweep
+    # a second after the call finds the duplicate once it landed.
+    cloud.set_faults(fault('^/servers$', 'POST',
+                           LATE_KINDS['slow_create']))
+    made = boot(nova_plugin, context, 'bare', 'web-1')
+    # It lands 0.3 s after the call's first attempt; the sweep, 1 s after
+    # the call.
+    helpers.poll(lambda: len(cloud.objects('server')) == 2)
+    helpers.poll(lambda: [s['id'] for s in cloud.objects('server')] ==
+                 [made.id], deadline=15.0)
+
+
 def test_a_late_duplicate_is_swept_by_the_delete(nova_plugin, cloud,
                                                  context):
     cloud.set_faults(fault('^/servers$', 'POST',

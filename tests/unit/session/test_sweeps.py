@@ -1,0 +1,99 @@
+"""Pending sweeps: what a request names, and the background sweeps."""
+
+import threading
+
+from heat_retry_plugins.engine import reconcile
+from heat_retry_plugins.session import sweeps
+from tests.fakecloud import helpers
+
+
+class Things(reconcile.Reconciler):
+    """A reconciler over a list of (id, token) held by its lookup."""
+
+    kind = 'thing'
+    name = 'web-1'
+
+    def __init__(self, lookup, create):
+        self.lookup, self.create = lookup, create
+
+    def find(self):
+        return list(self.lookup)
+
+    def is_ours(self, thing):
+        return thing[1] == self.create
+
+    def identify(self, thing):
+        return thing[0]
+
+    def delete(self, thing):
+        self.lookup.remove(thing)
+
+    def is_gone(self, thing):
+        return thing not in self.lookup
+
+    def respond(self, thing):
+        return thing
+
+
+def pending(kept='a', held=None, lookup=None):
+    return sweeps.Pending('nova', kept, Things, 't1', lookup=lookup)
+
+
+def test_a_request_names_a_pending_resource_by_a_segment_of_its_path():
+    watched = sweeps.PendingSweeps(after=())
+    entry = pending('1234')
+    watched.watch(entry)
+    assert watched.due('nova', '/v2.1/servers/1234/os-interface') == [entry]
+    assert watched.due('nova', '/servers/12345') == []
+    assert watched.due('cinder', '/volumes/1234') == []
+    watched.forget(entry)
+    assert not watched
+
+
+def test_a_sweep_deletes_only_the_others_that_carry_the_token():
+    held = [('a', 't1'), ('b', 't1'), ('c', 'their-token'), ('d', None)]
+    sweeps.sweep(pending('a'), held)
+    assert held == [('a', 't1'), ('c', 'their-token'), ('d', None)]
+
+
+def test_a_failing_sweep_never_raises(caplog):
+    class Broken(list):
+        def __iter__(self):
+            raise ConnectionError('down')
+    sweeps.sweep(pending('a'), Broken())
+    assert 'Could not sweep the duplicates of nova thing a' in caplog.text
+
+
+def test_background_sweeps_run_after_the_call_without_any_request():
+    held = [('a', 't1')]
+    looked = threading.Event()
+
+    def lookup():
+        looked.set()
+        return held
+    watched = sweeps.PendingSweeps(after=(0.05, 0.2))
+    watched.watch(pending('a', lookup=lookup))
+    held.append(('late', 't1'))
+    helpers.poll(lambda: held == [('a', 't1')])
+    assert looked.is_set()
+
+
+def test_a_forgotten_resource_is_not_swept_in_the_background():
+    calls = []
+    later = threading.Event()
+    watched = sweeps.PendingSweeps(after=(0.05,))
+    entry = pending('a', lookup=lambda: calls.append(1) or [])
+    watched.watch(entry)
+    watched.forget(entry)
+    # Swept in due order: once the later one ran, the first was passed by.
+    watched.watch(pending('b', lookup=lambda: later.set() or []))
+    helpers.poll(later.is_set)
+    assert calls == []
+
+
+def test_the_registry_is_bounded():
+    watched = sweeps.PendingSweeps(limit=2, after=())
+    for kept in ('a', 'b', 'c'):
+        watched.watch(pending(kept))
+    assert watched.due('nova', '/x/a') == []
+    assert [p.kept_id for p in watched.due('nova', '/b/c')] == ['b', 'c']
