@@ -47,7 +47,7 @@ LOG = logging.getLogger(__name__)
 MAX_PENDING = 10000
 #: Seconds after the call at which its resource is swept in the
 #: background: a late create lands within its request's own time.
-SWEEP_AFTER = (1.0, 5.0, 30.0, 120.0)
+SWEEP_AFTER = (0.5, 2.0, 10.0, 60.0, 300.0)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -153,11 +153,19 @@ class PendingSweeps:
         with self._lock:
             self._pending.pop((pending.service, pending.kept_id), None)
 
-    def clear(self) -> None:
-        """Forget every pending resource and background sweep."""
+    def clear(self, join_seconds: float = 5.0) -> None:
+        """Forget every pending resource and background sweep.
+
+        The background thread, if any, ends; this waits for it (a sweep
+        under way ends first) for up to ``join_seconds``.
+        """
         with self._lock:
             self._pending.clear()
             self._due = []
+            thread = self._thread
+            self._lock.notify_all()
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(join_seconds)
 
     def _start(self):
         if self._thread is None or not self._thread.is_alive():
