@@ -33,7 +33,7 @@ from heat_retry_plugins import heatrun  # noqa: F401  (threading backend)
 
 from oslo_config import cfg  # noqa: I100
 
-from heat_retry_plugins.config import policies
+from heat_retry_plugins.config import loading
 from heat_retry_plugins.fakecloud import CIRROS_IMAGE_ID
 from heat_retry_plugins.fakecloud import server
 from heat_retry_plugins.heatrun import engine
@@ -49,7 +49,7 @@ def measure(cloud, rate, budget, calls, seed):
     cfg.CONF.set_override('retry_budget_capacity', 10.0 if budget else 0.0,
                           group='clients_nova')
     cfg.CONF.set_override('retry_breaker_threshold', 0, group='clients_nova')
-    policies.reload()
+    loading.reload()
     session.reset_process_state()
     context = engine.make_context(cloud)
     plugin = context.clients.client_plugin('nova_retry')

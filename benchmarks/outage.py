@@ -34,7 +34,7 @@ from heat_retry_plugins import heatrun  # noqa: F401  (threading backend)
 
 from oslo_config import cfg  # noqa: I100
 
-from heat_retry_plugins.config import policies
+from heat_retry_plugins.config import loading
 from heat_retry_plugins.fakecloud import CIRROS_IMAGE_ID
 from heat_retry_plugins.fakecloud import server
 from heat_retry_plugins.heatrun import engine
@@ -54,7 +54,7 @@ def configure(budget, breaker):
                   retry_breaker_threshold=10 if breaker else 0)
     for name, value in values.items():
         cfg.CONF.set_override(name, value, group='clients_nova')
-    policies.reload()
+    loading.reload()
     session.reset_process_state()
 
 

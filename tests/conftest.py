@@ -12,8 +12,8 @@ from oslo_config import cfg  # noqa: E402,I202
 from oslo_config import fixture as config_fixture  # noqa: E402
 import pytest  # noqa: E402
 
+from heat_retry_plugins.config import loading  # noqa: E402
 from heat_retry_plugins.config import opts  # noqa: E402
-from heat_retry_plugins.config import policies  # noqa: E402
 from heat_retry_plugins.fakecloud import server  # noqa: E402
 from heat_retry_plugins import session  # noqa: E402
 
@@ -29,7 +29,7 @@ class HeatConf:
         """Load ``text`` as Heat's config file, as heat-engine would."""
         self._path.write_text(text)
         cfg.CONF(['--config-file', str(self._path)], project='heat')
-        policies.reload()
+        loading.reload()
 
     def set(self, group=None, **values):
         for service in opts.SHIPPED_SERVICES:
@@ -37,7 +37,7 @@ class HeatConf:
         self._fixture.config(group=group, **values)
         # NOTE: set_override does not run mutate hooks; a test that changes
         # values drops the cached policies as a config reload would.
-        policies.reload()
+        loading.reload()
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def heat_conf(tmp_path):
     finally:
         fixture.cleanUp()
         cfg.CONF([], project='heat')
-        policies.reload()
+        loading.reload()
 
 
 @pytest.fixture

@@ -31,11 +31,11 @@ from heat.engine.clients import client_plugin
 from oslo_config import cfg
 from oslo_log import log as logging
 
-from heat_retry_plugins.config import policies
-from heat_retry_plugins.engine import guards
-from heat_retry_plugins.engine import policy as policy_mod
-from heat_retry_plugins.engine import retrying
-from heat_retry_plugins.engine import verdicts
+from heat_retry_plugins.config import loading
+from heat_retry_plugins.retry import guards
+from heat_retry_plugins.retry import policies
+from heat_retry_plugins.retry import retrying
+from heat_retry_plugins.retry import verdicts
 from heat_retry_plugins.session import calls
 from heat_retry_plugins.session import classify as classify_mod
 from heat_retry_plugins.session import layer
@@ -64,7 +64,7 @@ class RetryingClientPlugin(client_plugin.ClientPlugin):
     def __init__(self, context):
         super().__init__(context)
         self._session = layer.install_on_context(context)
-        self._policies = policies.for_conf(cfg.CONF)
+        self._policies = loading.for_conf(cfg.CONF)
         self._retriers = {}
         self._guard_key = None
 
@@ -77,8 +77,8 @@ class RetryingClientPlugin(client_plugin.ClientPlugin):
         plugin, so nothing runs on a policy the operator did not write.
         """
         try:
-            policies.for_conf(cfg.CONF).get(cls.service)
-        except policies.InvalidRetryOption as exc:
+            loading.for_conf(cfg.CONF).get(cls.service)
+        except loading.InvalidRetryOption as exc:
             LOG.error('%(plugin)s: %(error)s',
                       {'plugin': cls.__name__, 'error': exc})
         return True
@@ -111,7 +111,7 @@ class RetryingClientPlugin(client_plugin.ClientPlugin):
         """Classify an exception raised by a call through this plugin.
 
         :param exc: the exception.
-        :returns: a :class:`~heat_retry_plugins.engine.Classification`. It
+        :returns: a :class:`~heat_retry_plugins.retry.Classification`. It
             never raises; an exception it does not recognise is FATAL.
         """
         return (classify_mod.classify_exception(exc) or
@@ -141,7 +141,7 @@ class RetryingClientPlugin(client_plugin.ClientPlugin):
         """
         return bool(self._session.invalidate())
 
-    def retry_policy(self) -> policy_mod.RetryPolicy:
+    def retry_policy(self) -> policies.RetryPolicy:
         """Return the service's current :class:`RetryPolicy`.
 
         :raises InvalidRetryOption: for a bad heat.conf value.
@@ -166,7 +166,7 @@ class RetryingClientPlugin(client_plugin.ClientPlugin):
         :raises: the original exception of the last attempt when retrying
             gives up; its ``retry_history`` holds the attempts.
         """
-        return self._call(policy_mod.DEFAULT, func, args, kwargs)
+        return self._call(policies.DEFAULT, func, args, kwargs)
 
     def call_with_retry_policy(self, policy: str,
                                func: typing.Callable[..., typing.Any], /,
@@ -187,8 +187,8 @@ class RetryingClientPlugin(client_plugin.ClientPlugin):
             retry found already done).
         :raises UnknownPolicy: for another name, before anything is called.
         """
-        operation = policy_mod.operation_policy(policy)
-        if operation.on_ambiguous not in policy_mod.RECONCILING:
+        operation = policies.operation_policy(policy)
+        if operation.on_ambiguous not in policies.RECONCILING:
             return self._call(operation, func, args, kwargs)
         # NOTE: the request layer retries the POST and reconciles it: it
         # sees the request body, where the ownership token goes.
@@ -197,7 +197,7 @@ class RetryingClientPlugin(client_plugin.ClientPlugin):
                                sends_once=False):
             return func(*args, **kwargs)
 
-    def retry_library_call(self, operation: policy_mod.OperationPolicy,
+    def retry_library_call(self, operation: policies.OperationPolicy,
                            func: typing.Callable[..., typing.Any],
                            args: tuple, kwargs: dict, label: str
                            ) -> typing.Any:
@@ -212,8 +212,8 @@ class RetryingClientPlugin(client_plugin.ClientPlugin):
     def _call(self, operation, func, args, kwargs):
         # NOTE: under `never` the caller forbids any repeat, so its creates
         # are not reconciled either; under the others they are.
-        create = (policy_mod.NEVER if operation is policy_mod.NEVER
-                  else policy_mod.CREATE)
+        create = (policies.NEVER if operation is policies.NEVER
+                  else policies.CREATE)
         with calls.plugin_call(self.service, create=create) as call:
             return self._retrier().call(operation, call.attempt,
                                         (func,) + args, kwargs,

@@ -27,7 +27,7 @@ import weakref
 
 from swiftclient import client as swift_client
 
-from heat_retry_plugins.engine import policy as policy_mod
+from heat_retry_plugins.retry import policies
 from heat_retry_plugins.session import calls
 
 
@@ -79,8 +79,8 @@ class RetryingConnections:
 def _operation(func):
     name = getattr(func, '__name__', '')
     if name.startswith('delete_'):
-        return policy_mod.DELETE
-    return policy_mod.DEFAULT
+        return policies.DELETE
+    return policies.DEFAULT
 
 
 def _streamed(func, args, kwargs):

@@ -26,7 +26,7 @@ import math
 import os
 import sys
 
-from heat_retry_plugins.config import policies
+from heat_retry_plugins.config import loading
 
 #: The most members ``demo --resources`` takes: each is a real Heat
 #: resource (or several) in one process, and the fake cloud keeps every
@@ -129,16 +129,16 @@ class StoreGiven(argparse.Action):
 
 def _policies(args):
     # NOTE: imported here so that `fake-cloud` does not import Heat.
-    from heat_retry_plugins.cmd import policies as policies_cmd
+    from heat_retry_plugins.cmd import policy_table
     try:
-        conf, retry = policies_cmd.load(args.config_file)
-        effective = policies_cmd.effective_policies(
-            retry, policies_cmd.registered_services())
-    except (policies_cmd.UnusableConfigFile,
-            policies.InvalidRetryOption) as exc:
+        conf, retry = policy_table.load(args.config_file)
+        effective = policy_table.effective_policies(
+            retry, policy_table.registered_services())
+    except (policy_table.UnusableConfigFile,
+            loading.InvalidRetryOption) as exc:
         print('ERROR: %s' % exc, file=sys.stderr)
         return 1
-    print(policies_cmd.format_table(effective))
+    print(policy_table.format_table(effective))
     return 0
 
 

@@ -22,22 +22,22 @@ import sys
 from oslo_config import cfg
 from oslo_upgradecheck import upgradecheck
 
-from heat_retry_plugins.cmd import policies as policies_cmd
+from heat_retry_plugins.cmd import policy_table
+from heat_retry_plugins.config import loading
 from heat_retry_plugins.config import opts
-from heat_retry_plugins.config import policies
 
 
 class Checks(upgradecheck.UpgradeCommands):
     """The checks of heat-retry-plugins."""
 
     def _check_retry_policies(self):
-        retry = policies.for_conf(cfg.CONF)
-        services = policies_cmd.registered_services()
+        retry = loading.for_conf(cfg.CONF)
+        services = policy_table.registered_services()
         for service in services:
             opts.register_opts(cfg.CONF, service)
         try:
-            policies_cmd.effective_policies(retry, services)
-        except policies.InvalidRetryOption as exc:
+            policy_table.effective_policies(retry, services)
+        except loading.InvalidRetryOption as exc:
             return upgradecheck.Result(upgradecheck.Code.FAILURE, str(exc))
         return upgradecheck.Result(
             upgradecheck.Code.SUCCESS,
@@ -65,17 +65,17 @@ def main(argv=None):
     check's failure, in oslo.upgradecheck's table.
     """
     argv = sys.argv[1:] if argv is None else list(argv)
-    for service in policies_cmd.registered_services():
+    for service in policy_table.registered_services():
         opts.register_opts(cfg.CONF, service)
     try:
         for path in config_files(argv):
-            policies_cmd.check_config_file(path)
+            policy_table.check_config_file(path)
         return upgradecheck.main(cfg.CONF, project='heat',
                                  upgrade_command=Checks(), argv=argv)
-    except policies_cmd.UnusableConfigFile as exc:
+    except policy_table.UnusableConfigFile as exc:
         error = exc
-    except policies_cmd.PARSE_ERRORS as exc:
-        error = policies_cmd.parse_failure(exc)
+    except policy_table.PARSE_ERRORS as exc:
+        error = policy_table.parse_failure(exc)
     print('ERROR: %s' % error, file=sys.stderr)
     return int(upgradecheck.Code.FAILURE)
 

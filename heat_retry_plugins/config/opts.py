@@ -28,8 +28,8 @@ import math
 from oslo_config import cfg
 from oslo_config import types
 
-from heat_retry_plugins.engine import guards
-from heat_retry_plugins.engine import policy
+from heat_retry_plugins.retry import guards
+from heat_retry_plugins.retry import policies
 
 CLIENTS_GROUP = 'clients'
 
@@ -66,8 +66,8 @@ GUARD_FIELDS = {
     'retry_breaker_probe_timeout': 'breaker_probe_timeout',
 }
 
-#: The option read by :meth:`RetryPolicies.marks_creates
-#: <heat_retry_plugins.config.policies.RetryPolicies.marks_creates>`.
+#: The option read by :meth:`PolicyCache.marks_creates
+#: <heat_retry_plugins.config.loading.PolicyCache.marks_creates>`.
 OWNERSHIP_MARKER_OPTION = 'retry_ownership_marker'
 
 #: Every option of a group, in the order they are listed.
@@ -191,27 +191,27 @@ def _make_opts(defaults):
 
     return [
         cfg.IntOpt('retry_max_attempts',
-                   default=default(policy.DEFAULT_MAX_ATTEMPTS),
+                   default=default(policies.DEFAULT_MAX_ATTEMPTS),
                    min=1, max=100, mutable=True,
                    help=helptext('retry_max_attempts')),
         FiniteFloatOpt('retry_initial_delay',
-                       default=default(policy.DEFAULT_INITIAL_DELAY),
+                       default=default(policies.DEFAULT_INITIAL_DELAY),
                        min=0.0, max=_MAX_SECONDS, mutable=True,
                        help=helptext('retry_initial_delay')),
         FiniteFloatOpt('retry_max_delay',
-                       default=default(policy.DEFAULT_MAX_DELAY),
+                       default=default(policies.DEFAULT_MAX_DELAY),
                        min=0.0, max=_MAX_SECONDS, mutable=True,
                        help=helptext('retry_max_delay')),
         FiniteFloatOpt('retry_backoff_multiplier',
-                       default=default(policy.DEFAULT_BACKOFF_MULTIPLIER),
+                       default=default(policies.DEFAULT_BACKOFF_MULTIPLIER),
                        min=1.0, max=100.0, mutable=True,
                        help=helptext('retry_backoff_multiplier')),
         cfg.StrOpt('retry_jitter',
-                   default=default(policy.DEFAULT_JITTER),
-                   choices=policy.JITTER_KINDS, mutable=True,
+                   default=default(policies.DEFAULT_JITTER),
+                   choices=policies.JITTER_KINDS, mutable=True,
                    help=helptext('retry_jitter')),
         FiniteFloatOpt('retry_deadline',
-                       default=default(policy.DEFAULT_DEADLINE),
+                       default=default(policies.DEFAULT_DEADLINE),
                        min=0.0, max=_MAX_SECONDS, mutable=True,
                        help=helptext('retry_deadline')),
         FiniteFloatOpt('retry_budget_capacity',

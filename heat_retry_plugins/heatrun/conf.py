@@ -37,8 +37,8 @@ from typing import Tuple
 
 from oslo_config import cfg
 
+from heat_retry_plugins.config import loading
 from heat_retry_plugins.config import opts as retry_opts
-from heat_retry_plugins.config import policies
 
 #: A config override key: ``(group, option)``; ``'DEFAULT'`` or None is
 #: the [DEFAULT] group.
@@ -166,14 +166,6 @@ class Overrides:
         self._conf = cfg.CONF if conf is None else conf
         self._applied: Dict[Tuple[Optional[str], str], Any] = {}
 
-    @property
-    def applied(self) -> Dict[OverrideKey, Any]:
-        """The overrides in force.
-
-        :returns: a copy, ``{(group, option): value}``, None for DEFAULT.
-        """
-        return dict(self._applied)
-
     def apply(self, overrides: Optional[OverrideMap]) -> None:
         """Make ``overrides`` the only overrides in force.
 
@@ -196,14 +188,14 @@ class Overrides:
                 self._set(group, name, value)
             raise
         finally:
-            policies.reload(self._conf)
+            loading.reload(self._conf)
 
     def clear(self) -> None:
         """Clear every override this object set."""
         for group, name in list(self._applied):
             self._conf.clear_override(name, group=group)
             del self._applied[(group, name)]
-        policies.reload(self._conf)
+        loading.reload(self._conf)
 
     def _set(self, group: Optional[str], name: str, value: Any) -> None:
         try:

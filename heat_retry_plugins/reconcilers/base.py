@@ -35,7 +35,7 @@ import urllib.parse
 
 import requests
 
-from heat_retry_plugins.engine import reconcile
+from heat_retry_plugins.retry import reconcile
 from heat_retry_plugins.session import classify
 from heat_retry_plugins.session import ownership
 

@@ -15,7 +15,7 @@
 See :mod:`heat_retry_plugins.session.layer`.
 """
 
-from heat_retry_plugins.engine import guards
+from heat_retry_plugins.retry import guards
 from heat_retry_plugins.session import sharing
 from heat_retry_plugins.session import sweeps
 

@@ -26,8 +26,8 @@ tell each other, in one place: the plugin opens a :class:`PluginCall` with
 import contextvars
 import dataclasses
 
-from heat_retry_plugins.engine import policy as policy_mod
-from heat_retry_plugins.engine import verdicts
+from heat_retry_plugins.retry import policies
+from heat_retry_plugins.retry import verdicts
 
 _CURRENT = contextvars.ContextVar('heat_retry_plugins_call', default=None)
 
@@ -44,7 +44,7 @@ class PluginCall:
     """
 
     service: str
-    create: policy_mod.OperationPolicy = policy_mod.CREATE
+    create: policies.OperationPolicy = policies.CREATE
     sends_once: bool = True
     settled: bool = False
     unsafe: bool = False
@@ -117,7 +117,7 @@ class plugin_call:
     # every call_with_retry, where microseconds count.
     __slots__ = ('call', '_token')
 
-    def __init__(self, service, create=policy_mod.CREATE, sends_once=True):
+    def __init__(self, service, create=policies.CREATE, sends_once=True):
         self.call = PluginCall(service, create, sends_once)
 
     def __enter__(self) -> PluginCall:

@@ -26,8 +26,8 @@ from keystoneauth1 import exceptions as ks_exceptions
 import requests
 from urllib3 import exceptions as urllib3_exceptions
 
-from heat_retry_plugins.engine import retry_after
-from heat_retry_plugins.engine import verdicts
+from heat_retry_plugins.retry import retry_after
+from heat_retry_plugins.retry import verdicts
 
 Verdict = verdicts.Verdict
 
@@ -71,7 +71,7 @@ def classify_status(status, headers=None, request_id=None,
     :param request_id: the request id the library extracted, if any.
     :param fallback_retry_after: seconds the library parsed from
         Retry-After itself, used only when ``headers`` are not known.
-    :returns: a :class:`~heat_retry_plugins.engine.verdicts.Classification`.
+    :returns: a :class:`~heat_retry_plugins.retry.verdicts.Classification`.
     """
     after = None
     if headers is not None:

@@ -43,13 +43,13 @@ from oslo_config import cfg
 from oslo_log import log as logging
 import requests
 
-from heat_retry_plugins.config import policies
-from heat_retry_plugins.engine import guards
-from heat_retry_plugins.engine import policy as policy_mod
-from heat_retry_plugins.engine import retrying
-from heat_retry_plugins.engine import verdicts
+from heat_retry_plugins.config import loading
 from heat_retry_plugins import reconcilers
 from heat_retry_plugins.reconcilers import base as reconciler_base
+from heat_retry_plugins.retry import guards
+from heat_retry_plugins.retry import policies
+from heat_retry_plugins.retry import retrying
+from heat_retry_plugins.retry import verdicts
 from heat_retry_plugins.session import calls
 from heat_retry_plugins.session import classify
 from heat_retry_plugins.session import ownership
@@ -223,7 +223,7 @@ class _Exchange:
         self.kwargs = kwargs
         self.target = target
         self.label = '%s %s' % (method, target.path)
-        self.config = policies.for_conf(cfg.CONF)
+        self.config = loading.for_conf(cfg.CONF)
 
     def document_key(self):
         """The key of a static document this GET asks for, or None."""
@@ -279,7 +279,7 @@ class _Exchange:
             call.note(found)
             if (found.verdict is verdicts.Verdict.AMBIGUOUS and
                     operation.on_ambiguous is not
-                    policy_mod.OnAmbiguous.RETRY) or _streamed(self.kwargs):
+                    policies.OnAmbiguous.RETRY) or _streamed(self.kwargs):
                 call.forbid_repeat()
             if isinstance(exc, classify.ErrorResponse):
                 return exc.response
@@ -289,19 +289,19 @@ class _Exchange:
         """Return the request's (OperationPolicy, Reconciler or None)."""
         method, path = self.method, self.target.path
         if _streamed(self.kwargs):
-            return policy_mod.NEVER, None
+            return policies.NEVER, None
         if method in IDEMPOTENT_METHODS:
-            return policy_mod.DEFAULT, None
+            return policies.DEFAULT, None
         if method == 'DELETE':
-            return policy_mod.DELETE, None
+            return policies.DELETE, None
         if method == 'POST' and path.endswith(_TOKEN_PATH):
             # NOTE: a token request creates nothing that outlives it.
-            return policy_mod.DEFAULT, None
-        operation = call.create if call else policy_mod.CREATE
-        reconciler = (None if operation is policy_mod.NEVER
+            return policies.DEFAULT, None
+        operation = call.create if call else policies.CREATE
+        reconciler = (None if operation is policies.NEVER
                       else self._reconciler())
         if reconciler is None:
-            return policy_mod.NEVER, None
+            return policies.NEVER, None
         return operation, reconciler
 
     def _reconciler(self):
@@ -331,7 +331,7 @@ class _Exchange:
         """Ask a reconciler, under the retry policy, if it can claim."""
         retrier = self._retrier(nested=False)
         try:
-            return retrier.call(policy_mod.DEFAULT, reconciler.claimable,
+            return retrier.call(policies.DEFAULT, reconciler.claimable,
                                 label='check %s' % reconciler.kind)
         except Exception as exc:
             # NOTE: a look that fails proves nothing: send the create once.

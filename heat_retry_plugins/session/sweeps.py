@@ -39,7 +39,7 @@ import typing
 
 from oslo_log import log as logging
 
-from heat_retry_plugins.engine import reconcile
+from heat_retry_plugins.retry import reconcile
 
 LOG = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ import urllib.parse
 
 import os_service_types
 
-from heat_retry_plugins.engine import guards
+from heat_retry_plugins.retry import guards
 
 #: The Heat client plugin of each (official) service type.
 SERVICE_OF_TYPE = {
@@ -60,7 +60,7 @@ class Target:
     """The service a request is for.
 
     :param service: Heat's client plugin name (``nova``).
-    :param key: the :class:`~heat_retry_plugins.engine.guards.GuardKey` of
+    :param key: the :class:`~heat_retry_plugins.retry.guards.GuardKey` of
         the endpoint (service, cloud, region).
     :param path: the URL path of the request, without the query.
     :param project: the project of the session's token, when known.

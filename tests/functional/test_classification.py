@@ -8,7 +8,7 @@ the plugin that owns it.
 from heat.common import exception as heat_exception
 import pytest
 
-from heat_retry_plugins.engine import verdicts
+from heat_retry_plugins.retry import verdicts
 from tests.functional.conftest import fault
 
 V = verdicts.Verdict

@@ -10,8 +10,8 @@ from keystoneauth1 import exceptions as ks_exceptions
 from novaclient import exceptions as nova_exceptions
 import pytest
 
-from heat_retry_plugins.engine import errors
 from heat_retry_plugins.fakecloud import server as fake_server
+from heat_retry_plugins.retry import errors
 from tests.fakecloud import helpers
 from tests import heat_support
 

@@ -5,8 +5,8 @@ from keystoneauth1 import exceptions as ks_exceptions
 from novaclient import exceptions as nova_exceptions
 import pytest
 
-from heat_retry_plugins.engine import verdicts
 from heat_retry_plugins.fakecloud import CIRROS_IMAGE_ID
+from heat_retry_plugins.retry import verdicts
 from tests.fakecloud import helpers
 from tests.functional.conftest import fault
 from tests.functional.conftest import requests_to

@@ -3,7 +3,7 @@
 from novaclient import exceptions as nova_exceptions
 import pytest
 
-from heat_retry_plugins.engine import errors
+from heat_retry_plugins.retry import errors
 from tests.functional.conftest import requests_to
 from tests.functional.conftest import sent
 

@@ -1,4 +1,4 @@
-"""The base plugin inside a real Heat context: registration, policies."""
+"""The base plugin inside a real Heat context: registration, loading."""
 
 import logging
 
@@ -9,9 +9,9 @@ import pytest
 
 from heat_retry_plugins.clients import backend
 from heat_retry_plugins.clients import generated
-from heat_retry_plugins.config import policies
-from heat_retry_plugins.engine import policy as policy_mod
-from heat_retry_plugins.engine import verdicts
+from heat_retry_plugins.config import loading
+from heat_retry_plugins.retry import policies
+from heat_retry_plugins.retry import verdicts
 from heat_retry_plugins.session import layer
 from tests import heat_support
 
@@ -62,7 +62,7 @@ def test_making_a_plugin_installs_the_request_layer(context, heat_conf):
 def test_unknown_policy_raises_before_the_call(context):
     plugin = context.clients.client_plugin('nova_retry')
     calls = []
-    with pytest.raises(policy_mod.UnknownPolicy):
+    with pytest.raises(policies.UnknownPolicy):
         plugin.call_with_retry_policy('idempotent', calls.append, 1)
     assert calls == []
 
@@ -111,7 +111,7 @@ def test_bad_value_is_logged_at_load_and_raised_by_every_call(
     assert '[clients_nova] retry_max_attempts' in caplog.text
     calls = []
     plugin = context.clients.client_plugin('nova_retry')
-    with pytest.raises(policies.InvalidRetryOption,
+    with pytest.raises(loading.InvalidRetryOption,
                        match=r'\[clients_nova\] retry_max_attempts'):
         plugin.call_with_retry(calls.append, 1)
     assert calls == []

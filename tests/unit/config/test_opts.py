@@ -9,8 +9,8 @@ from oslo_config import types
 import pytest
 
 from heat_retry_plugins.config import opts
-from heat_retry_plugins.engine import guards
-from heat_retry_plugins.engine import policy
+from heat_retry_plugins.retry import guards
+from heat_retry_plugins.retry import policies
 
 HEAT_27_CLIENT_PLUGINS = (
     'aodh', 'barbican', 'blazar', 'cinder', 'designate', 'glance', 'heat',
@@ -94,7 +94,7 @@ def extremes(names):
 
 
 @pytest.mark.parametrize('value_type, fields', [
-    (policy.RetryPolicy, opts.POLICY_FIELDS),
+    (policies.RetryPolicy, opts.POLICY_FIELDS),
     (guards.GuardSettings, opts.GUARD_FIELDS),
 ])
 def test_extreme_values_of_the_options_make_valid_settings(value_type,

@@ -2,7 +2,7 @@
 
 import threading
 
-from heat_retry_plugins.engine import reconcile
+from heat_retry_plugins.retry import reconcile
 from heat_retry_plugins.session import sweeps
 from tests.fakecloud import helpers
 

@@ -4,16 +4,16 @@ import logging
 
 import pytest
 
-from heat_retry_plugins.engine import decision
-from heat_retry_plugins.engine import policy as policy_mod
-from heat_retry_plugins.engine import verdicts
-from tests.unit.engine import fakes
+from heat_retry_plugins.retry import decision
+from heat_retry_plugins.retry import policies
+from heat_retry_plugins.retry import verdicts
+from tests.unit.retry import fakes
 
 Verdict = verdicts.Verdict
-POLICIES = sorted(policy_mod.OPERATION_POLICIES)
-NO_JITTER = policy_mod.RetryPolicy(max_attempts=4, initial_delay=1.0,
-                                   max_delay=10.0, multiplier=2.0,
-                                   jitter='none', deadline=100.0)
+POLICIES = sorted(policies.OPERATION_POLICIES)
+NO_JITTER = policies.RetryPolicy(max_attempts=4, initial_delay=1.0,
+                                 max_delay=10.0, multiplier=2.0,
+                                 jitter='none', deadline=100.0)
 
 # What each policy does with a failure of each verdict: retried or not.
 RETRIED = {
@@ -29,7 +29,7 @@ def run(policy_name, *outcomes, policy=NO_JITTER, **kwargs):
     clock = fakes.FakeClock()
     func = fakes.Script(clock, *outcomes)
     retrier = fakes.make_retrier(policy, clock, **kwargs)
-    operation = policy_mod.operation_policy(policy_name)
+    operation = policies.operation_policy(policy_name)
     return retrier, clock, func, operation
 
 
@@ -74,7 +74,7 @@ def test_gives_up_after_max_attempts_with_the_original_exception():
 
 
 def test_max_attempts_one_never_retries():
-    policy = policy_mod.RetryPolicy(max_attempts=1)
+    policy = policies.RetryPolicy(max_attempts=1)
     error = fakes.failure(Verdict.TRANSIENT)
     retrier, clock, func, operation = run('default', error, 'ok',
                                           policy=policy)
@@ -84,9 +84,9 @@ def test_max_attempts_one_never_retries():
 
 
 def test_delays_are_capped_by_max_delay():
-    policy = policy_mod.RetryPolicy(max_attempts=6, initial_delay=3.0,
-                                    max_delay=5.0, jitter='none',
-                                    deadline=1000)
+    policy = policies.RetryPolicy(max_attempts=6, initial_delay=3.0,
+                                  max_delay=5.0, jitter='none',
+                                  deadline=1000)
     errors = [fakes.failure(Verdict.TRANSIENT) for _ in range(5)]
     retrier, clock, func, operation = run('default', *errors, 'ok',
                                           policy=policy)
@@ -116,9 +116,9 @@ def test_retry_after_of_a_day_is_capped_by_max_delay():
 
 
 def test_a_retry_that_cannot_start_before_the_deadline_is_not_made():
-    policy = policy_mod.RetryPolicy(max_attempts=10, initial_delay=1.0,
-                                    max_delay=60.0, jitter='none',
-                                    deadline=10.0)
+    policy = policies.RetryPolicy(max_attempts=10, initial_delay=1.0,
+                                  max_delay=60.0, jitter='none',
+                                  deadline=10.0)
     error = fakes.failure(Verdict.THROTTLED, retry_after=30.0)
     retrier, clock, func, operation = run('default', error, 'ok',
                                           policy=policy)
@@ -131,9 +131,9 @@ def test_a_retry_that_cannot_start_before_the_deadline_is_not_made():
 
 
 def test_deadline_counts_the_time_spent_in_attempts():
-    policy = policy_mod.RetryPolicy(max_attempts=100, initial_delay=1.0,
-                                    max_delay=1.0, jitter='none',
-                                    deadline=20.0)
+    policy = policies.RetryPolicy(max_attempts=100, initial_delay=1.0,
+                                  max_delay=1.0, jitter='none',
+                                  deadline=20.0)
     errors = [fakes.failure(Verdict.AMBIGUOUS, cost=4.0) for _ in range(10)]
     retrier, clock, func, operation = run('default', *errors, policy=policy)
     with pytest.raises(fakes.Failure):
@@ -205,7 +205,7 @@ def test_exceptions_nobody_classified_are_fatal():
     func = fakes.Script(clock, TypeError('bug'), 'ok')
     retrier = fakes.make_retrier(NO_JITTER, clock)
     with pytest.raises(TypeError):
-        retrier.call(policy_mod.DEFAULT, func)
+        retrier.call(policies.DEFAULT, func)
     assert func.calls == 1
 
 
@@ -276,7 +276,7 @@ def test_log_lines_never_carry_the_exception_message(caplog):
     func = fakes.Script(clock, *[Leaky(secret) for _ in range(4)])
     retrier = fakes.make_retrier(NO_JITTER, clock)
     with pytest.raises(Leaky):
-        retrier.call(policy_mod.DEFAULT, func, (secret,), {'pw': secret})
+        retrier.call(policies.DEFAULT, func, (secret,), {'pw': secret})
     text = '\n'.join(r.getMessage() for r in caplog.records)
     assert len(caplog.records) == 4
     assert 's3cr3t' not in text and 'gAAAA' not in text

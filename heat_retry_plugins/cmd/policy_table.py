@@ -24,8 +24,8 @@ import stat
 
 from oslo_config import cfg
 
+from heat_retry_plugins.config import loading
 from heat_retry_plugins.config import opts
-from heat_retry_plugins.config import policies
 
 HEAT_CLIENTS_NAMESPACE = 'heat.clients'
 
@@ -113,14 +113,14 @@ def load(config_files):
     """Parse heat.conf files into a new ConfigOpts with our options.
 
     :param config_files: paths of the files, as heat-engine is given them.
-    :returns: ``(conf, RetryPolicies)``.
+    :returns: ``(conf, PolicyCache)``.
     :raises UnusableConfigFile: for a file that is missing, not a regular
         file, not UTF-8, empty or not INI.
     """
     for path in config_files:
         check_config_file(path)
     conf = cfg.ConfigOpts()
-    retry = policies.RetryPolicies(conf)
+    retry = loading.PolicyCache(conf)
     for service in registered_services():
         opts.register_opts(conf, service)
     # NOTE: one argument each, so that a path that starts with "-" is not

@@ -27,7 +27,7 @@ import typing
 
 from oslo_log import log as logging
 
-from heat_retry_plugins.engine import errors
+from heat_retry_plugins.retry import errors
 
 LOG = logging.getLogger(__name__)
 

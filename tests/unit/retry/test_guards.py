@@ -4,10 +4,10 @@ import math
 
 import pytest
 
-from heat_retry_plugins.engine import guards
-from heat_retry_plugins.engine import policy as policy_mod
-from heat_retry_plugins.engine import verdicts
-from tests.unit.engine import fakes
+from heat_retry_plugins.retry import guards
+from heat_retry_plugins.retry import policies
+from heat_retry_plugins.retry import verdicts
+from tests.unit.retry import fakes
 
 Verdict = verdicts.Verdict
 NOVA_A = guards.GuardKey('nova', 'http://cloud-a/v3', 'RegionOne')
@@ -63,7 +63,7 @@ def test_a_rate_limited_project_spends_only_its_own_throttle(registry):
                                     breaker_threshold=2)
     limited = registry.guards(NOVA_A, settings, 'p1', clock=clock)
     other = registry.guards(NOVA_A, settings, 'p2', clock=clock)
-    policy = policy_mod.RetryPolicy(max_attempts=10, jitter='none')
+    policy = policies.RetryPolicy(max_attempts=10, jitter='none')
 
     def retrier(found):
         return fakes.make_retrier(policy, clock, budget=found.budget,
@@ -73,14 +73,14 @@ def test_a_rate_limited_project_spends_only_its_own_throttle(registry):
     throttled = fakes.Script(clock, *[
         fakes.failure(Verdict.THROTTLED, status=429) for _ in range(10)])
     with pytest.raises(fakes.Failure):
-        retrier(limited).call(policy_mod.DEFAULT, throttled)
+        retrier(limited).call(policies.DEFAULT, throttled)
     # p1's three throttle tokens went to its 429s, and nothing else did.
     assert throttled.calls == 4
     assert limited.throttle.tokens < 1
     assert limited.breaker.state == 'closed'
     assert other.budget.tokens == 3 and other.throttle.tokens == 3
     flaky = fakes.Script(clock, fakes.failure(Verdict.TRANSIENT), 'ok')
-    assert retrier(other).call(policy_mod.DEFAULT, flaky) == 'ok'
+    assert retrier(other).call(policies.DEFAULT, flaky) == 'ok'
 
 
 def test_the_throttles_of_a_key_are_bounded(registry, monkeypatch):

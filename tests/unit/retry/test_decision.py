@@ -4,15 +4,15 @@ import random
 
 import pytest
 
-from heat_retry_plugins.engine import decision
-from heat_retry_plugins.engine import policy as policy_mod
-from heat_retry_plugins.engine import verdicts
+from heat_retry_plugins.retry import decision
+from heat_retry_plugins.retry import policies
+from heat_retry_plugins.retry import verdicts
 
 V = verdicts.Verdict
 C = verdicts.Classification
-POLICY = policy_mod.RetryPolicy(max_attempts=3, initial_delay=1.0,
-                                max_delay=8.0, multiplier=2.0,
-                                jitter='none', deadline=30.0)
+POLICY = policies.RetryPolicy(max_attempts=3, initial_delay=1.0,
+                              max_delay=8.0, multiplier=2.0,
+                              jitter='none', deadline=30.0)
 D = decision
 
 
@@ -72,7 +72,7 @@ TABLE = [
 @pytest.mark.parametrize('operation, found, call, can_reconcile, step',
                          TABLE)
 def test_decide(operation, found, call, can_reconcile, step):
-    assert decision.decide(POLICY, policy_mod.operation_policy(operation),
+    assert decision.decide(POLICY, policies.operation_policy(operation),
                            call, found, random.Random(0),
                            can_reconcile=can_reconcile) == step
 
@@ -83,7 +83,7 @@ def test_decide(operation, found, call, can_reconcile, step):
     (409, decision.CONFLICT_STATUSES, D.Reconcile())])
 def test_a_reconciler_names_the_statuses_a_lost_attempt_may_cause(
         status, conflicts, step):
-    assert decision.decide(POLICY, policy_mod.CREATE,
+    assert decision.decide(POLICY, policies.CREATE,
                            state(attempt=2, lost=True), C(V.FATAL,
                                                           status=status),
                            random.Random(0), can_reconcile=True,
@@ -91,8 +91,8 @@ def test_a_reconciler_names_the_statuses_a_lost_attempt_may_cause(
 
 
 def test_the_same_inputs_give_the_same_jittered_delay():
-    jittered = policy_mod.RetryPolicy(jitter='full')
-    steps = {decision.decide(jittered, policy_mod.DEFAULT, state(),
+    jittered = policies.RetryPolicy(jitter='full')
+    steps = {decision.decide(jittered, policies.DEFAULT, state(),
                              C(V.TRANSIENT), random.Random(7))
              for _ in range(3)}
     assert len(steps) == 1

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 import pytest
 
-from heat_retry_plugins.engine import retry_after
+from heat_retry_plugins.retry import retry_after
 
 NOW = 1_700_000_000.0
 

@@ -13,8 +13,8 @@
 """Doing no harm under overload: who shares a budget and a breaker.
 
 Retries that help one call hurt a service that is down, so the
-:class:`~heat_retry_plugins.engine.budget.RetryBudget` and the
-:class:`~heat_retry_plugins.engine.breaker.CircuitBreaker` are shared by
+:class:`~heat_retry_plugins.retry.budget.RetryBudget` and the
+:class:`~heat_retry_plugins.retry.breaker.CircuitBreaker` are shared by
 every call of one process to one service *endpoint*: a :class:`GuardKey`
 names the service, the cloud (its auth URL) and the region, so that an
 outage of one cloud or region never blocks calls to another. Rate limits
@@ -35,8 +35,8 @@ import time
 import typing
 import urllib.parse
 
-from heat_retry_plugins.engine import breaker as breaker_mod
-from heat_retry_plugins.engine import budget as budget_mod
+from heat_retry_plugins.retry import breaker as breaker_mod
+from heat_retry_plugins.retry import budget as budget_mod
 
 DEFAULT_BUDGET_CAPACITY = 10.0
 DEFAULT_BUDGET_RATIO = 0.2
@@ -54,12 +54,12 @@ class GuardSettings:
     """The numbers of a service's budget and breaker.
 
     :param budget_capacity: see
-        :class:`~heat_retry_plugins.engine.budget.RetryBudget`; 0 disables
+        :class:`~heat_retry_plugins.retry.budget.RetryBudget`; 0 disables
         the budget.
     :param budget_ratio: see the budget.
     :param budget_floor: see the budget.
     :param breaker_threshold: see
-        :class:`~heat_retry_plugins.engine.breaker.CircuitBreaker`; 0
+        :class:`~heat_retry_plugins.retry.breaker.CircuitBreaker`; 0
         disables it.
     :param breaker_cooldown: see the breaker.
     :param breaker_probe_timeout: see the breaker.

@@ -4,11 +4,11 @@ import dataclasses
 
 import pytest
 
-from heat_retry_plugins.engine import policy as policy_mod
+from heat_retry_plugins.retry import policies
 
 
 def test_retry_policy_is_frozen():
-    policy = policy_mod.RetryPolicy()
+    policy = policies.RetryPolicy()
     with pytest.raises(dataclasses.FrozenInstanceError):
         policy.max_attempts = 10
 
@@ -20,25 +20,25 @@ def test_retry_policy_is_frozen():
 ])
 def test_out_of_range_numbers_are_rejected(field, value):
     with pytest.raises(ValueError, match=field):
-        policy_mod.RetryPolicy(**{field: value})
+        policies.RetryPolicy(**{field: value})
 
 
 def test_named_policies_and_their_ambiguous_handling():
     actions = {name: p.on_ambiguous
-               for name, p in policy_mod.OPERATION_POLICIES.items()}
+               for name, p in policies.OPERATION_POLICIES.items()}
     assert actions == {
-        'default': policy_mod.OnAmbiguous.RETRY,
-        'delete': policy_mod.OnAmbiguous.RETRY,
-        'create': policy_mod.OnAmbiguous.RECONCILE,
-        'create_cleanup': policy_mod.OnAmbiguous.CLEANUP,
-        'never': policy_mod.OnAmbiguous.RAISE,
+        'default': policies.OnAmbiguous.RETRY,
+        'delete': policies.OnAmbiguous.RETRY,
+        'create': policies.OnAmbiguous.RECONCILE,
+        'create_cleanup': policies.OnAmbiguous.CLEANUP,
+        'never': policies.OnAmbiguous.RAISE,
     }
-    assert policy_mod.operation_policy('delete').not_found_is_done
+    assert policies.operation_policy('delete').not_found_is_done
 
 
 @pytest.mark.parametrize('name', ['Create', 'retry', '', None, ['default']])
 def test_unknown_policy_names_are_rejected_with_the_choices(name):
-    with pytest.raises(policy_mod.UnknownPolicy) as raised:
-        policy_mod.operation_policy(name)
+    with pytest.raises(policies.UnknownPolicy) as raised:
+        policies.operation_policy(name)
     assert 'create, create_cleanup, default, delete, never' in str(
         raised.value)

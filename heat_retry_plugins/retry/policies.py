@@ -25,7 +25,7 @@ import dataclasses
 import enum
 import math
 
-from heat_retry_plugins.engine import errors
+from heat_retry_plugins.retry import errors
 
 DEFAULT_MAX_ATTEMPTS = 4
 DEFAULT_INITIAL_DELAY = 0.5
@@ -34,7 +34,7 @@ DEFAULT_BACKOFF_MULTIPLIER = 2.0
 DEFAULT_JITTER = 'full'
 DEFAULT_DEADLINE = 300.0
 
-#: Jitter kinds, see :mod:`heat_retry_plugins.engine.backoff`.
+#: Jitter kinds, see :mod:`heat_retry_plugins.retry.backoff`.
 JITTER_KINDS = ('full', 'equal', 'decorrelated', 'none')
 
 

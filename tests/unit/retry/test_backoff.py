@@ -7,17 +7,17 @@ from hypothesis import settings
 from hypothesis import strategies as st
 import pytest
 
-from heat_retry_plugins.engine import backoff
-from heat_retry_plugins.engine import policy as policy_mod
-from heat_retry_plugins.engine import verdicts
-from tests.unit.engine import fakes
+from heat_retry_plugins.retry import backoff
+from heat_retry_plugins.retry import policies
+from heat_retry_plugins.retry import verdicts
+from tests.unit.retry import fakes
 
 
 def make(jitter, **kwargs):
     kwargs.setdefault('initial_delay', 1.0)
     kwargs.setdefault('max_delay', 30.0)
     kwargs.setdefault('multiplier', 2.0)
-    return policy_mod.RetryPolicy(jitter=jitter, **kwargs)
+    return policies.RetryPolicy(jitter=jitter, **kwargs)
 
 
 def test_no_jitter_is_exponential_then_capped():
@@ -68,18 +68,18 @@ def test_huge_exponent_does_not_overflow():
         == 50.0
 
 
-policies = st.builds(
-    policy_mod.RetryPolicy,
+retry_policies = st.builds(
+    policies.RetryPolicy,
     max_attempts=st.integers(1, 100),
     initial_delay=st.floats(0.0, 3600.0),
     max_delay=st.floats(0.0, 3600.0),
     multiplier=st.floats(1.0, 100.0),
-    jitter=st.sampled_from(policy_mod.JITTER_KINDS),
+    jitter=st.sampled_from(policies.JITTER_KINDS),
     deadline=st.floats(0.0, 86400.0))
 
 
 @settings(max_examples=300, deadline=None)
-@given(policy=policies, retry=st.integers(1, 500),
+@given(policy=retry_policies, retry=st.integers(1, 500),
        previous=st.none() | st.floats(0.0, 3600.0), seed=st.integers())
 def test_every_delay_lies_within_zero_and_max_delay(policy, retry, previous,
                                                     seed):
@@ -89,7 +89,7 @@ def test_every_delay_lies_within_zero_and_max_delay(policy, retry, previous,
 
 
 @settings(max_examples=300, deadline=None)
-@given(policy=policies, seed=st.integers(),
+@given(policy=retry_policies, seed=st.integers(),
        failures=st.lists(st.tuples(
            st.sampled_from([verdicts.Verdict.TRANSIENT,
                             verdicts.Verdict.THROTTLED,
@@ -103,7 +103,7 @@ def test_sleeps_never_pass_the_deadline(policy, seed, failures):
     func = fakes.Script(clock, *errors, *(['ok'] * 200))
     retrier = fakes.make_retrier(policy, clock, rng=random.Random(seed))
     try:
-        retrier.call(policy_mod.DEFAULT, func)
+        retrier.call(policies.DEFAULT, func)
     except fakes.Failure:
         pass
     assert sum(clock.sleeps) <= policy.deadline

@@ -45,7 +45,7 @@ class Classification:
 
     :param verdict: the :class:`Verdict`.
     :param retry_after: seconds the server asked us to wait (already parsed,
-        see :func:`heat_retry_plugins.engine.retry_after.parse_retry_after`),
+        see :func:`heat_retry_plugins.retry.retry_after.parse_retry_after`),
         or None when it did not say or said something unreadable.
     :param status: the HTTP status code, when there was a response.
     :param request_id: the ``x-openstack-request-id`` of the response, for

@@ -2,8 +2,8 @@
 
 import random
 
-from heat_retry_plugins.engine import retrying
-from heat_retry_plugins.engine import verdicts
+from heat_retry_plugins.retry import retrying
+from heat_retry_plugins.retry import verdicts
 
 Verdict = verdicts.Verdict
 

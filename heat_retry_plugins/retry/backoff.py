@@ -19,7 +19,7 @@ for why full jitter is the default.
 
 import random
 
-from heat_retry_plugins.engine import policy as policy_mod
+from heat_retry_plugins.retry import policies
 
 
 def exponential(policy, retry):
@@ -61,11 +61,11 @@ JITTERS = {
 }
 
 
-def backoff_delay(policy: 'policy_mod.RetryPolicy', retry: int,
+def backoff_delay(policy: 'policies.RetryPolicy', retry: int,
                   previous: float | None, rng: random.Random) -> float:
     """Return the delay before retry number ``retry``.
 
-    :param policy: the :class:`~heat_retry_plugins.engine.policy.RetryPolicy`.
+    :param policy: the :class:`~heat_retry_plugins.retry.policies.RetryPolicy`.
     :param retry: 1 for the first retry (the second attempt), and so on.
     :param previous: the delay slept before the previous retry, or None.
     :param rng: a :class:`random.Random`.

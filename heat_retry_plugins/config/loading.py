@@ -10,12 +10,12 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""Building retry policies from heat.conf, cheaply.
+"""Loading retry policies from heat.conf, cheaply.
 
 Options are read when a call is made, never frozen at import, but reading
 six options of two groups on every call would cost far more than the call's
-own bookkeeping. :class:`RetryPolicies` builds each service's
-:class:`~heat_retry_plugins.engine.policy.RetryPolicy` once and keeps it
+own bookkeeping. :class:`PolicyCache` builds each service's
+:class:`~heat_retry_plugins.retry.policies.RetryPolicy` once and keeps it
 until oslo.config's mutate hook says the configuration files changed.
 """
 
@@ -26,9 +26,9 @@ import threading
 from oslo_config import cfg
 
 from heat_retry_plugins.config import opts
-from heat_retry_plugins.engine import errors
-from heat_retry_plugins.engine import guards
-from heat_retry_plugins.engine import policy
+from heat_retry_plugins.retry import errors
+from heat_retry_plugins.retry import guards
+from heat_retry_plugins.retry import policies
 
 _LOCATION_DETAIL = re.compile(r"detail='([^']*)'")
 
@@ -67,13 +67,13 @@ class EffectiveValue:
 class _ServiceSettings:
     """Everything built from one service's options, cached together."""
 
-    policy: policy.RetryPolicy
+    policy: policies.RetryPolicy
     guards: guards.GuardSettings
     marks_creates: bool
 
 
-class RetryPolicies:
-    """The retry policy of every service, read from one ConfigOpts.
+class PolicyCache:
+    """A cache of every service's retry settings, read from one ConfigOpts.
 
     One instance per ConfigOpts is shared by every plugin of the process
     (see :func:`for_conf`); its cache is dropped when the configuration
@@ -96,7 +96,7 @@ class RetryPolicies:
         opts.register_opts(conf)
         conf.register_mutate_hook(self._mutated)
 
-    def get(self, service: str) -> policy.RetryPolicy:
+    def get(self, service: str) -> policies.RetryPolicy:
         """Return the :class:`RetryPolicy` of ``service``.
 
         :param service: the service name, as in ``nova``.
@@ -169,7 +169,7 @@ class RetryPolicies:
         opts.register_opts(self._conf, service)
         read = {name: self._value(service, name) for name in opts.OPTION_NAMES}
         return _ServiceSettings(
-            policy=self._make(service, policy.RetryPolicy,
+            policy=self._make(service, policies.RetryPolicy,
                               opts.POLICY_FIELDS, read),
             guards=self._make(service, guards.GuardSettings,
                               opts.GUARD_FIELDS, read),
@@ -234,8 +234,8 @@ _by_conf = {}
 _by_conf_lock = threading.Lock()
 
 
-def for_conf(conf: cfg.ConfigOpts | None = None) -> RetryPolicies:
-    """Return the process-wide :class:`RetryPolicies` of ``conf``.
+def for_conf(conf: cfg.ConfigOpts | None = None) -> PolicyCache:
+    """Return the process-wide :class:`PolicyCache` of ``conf``.
 
     Deliberately shared state: one instance per ConfigOpts object, so that
     every plugin of an engine reads one cache and one mutate hook is
@@ -254,7 +254,7 @@ def for_conf(conf: cfg.ConfigOpts | None = None) -> RetryPolicies:
         if entry is None:
             # NOTE: ConfigOpts is a Mapping and so unhashable; key by id
             # and keep the object alive beside it so the id stays its own.
-            entry = _by_conf[id(conf)] = (conf, RetryPolicies(conf))
+            entry = _by_conf[id(conf)] = (conf, PolicyCache(conf))
         return entry[1]
 
 

@@ -16,19 +16,19 @@
 returns what to do next: give up (and why), retry after a delay, reconcile
 a create that may have been made, or stop because a delete's retry found
 the work done. It sends nothing, sleeps not and spends no budget: the loop
-in :mod:`heat_retry_plugins.engine.retrying` carries the step out.
+in :mod:`heat_retry_plugins.retry.retrying` carries the step out.
 """
 
 import dataclasses
 import random
 import typing
 
-from heat_retry_plugins.engine import backoff
-from heat_retry_plugins.engine import policy as policy_mod
-from heat_retry_plugins.engine import verdicts
+from heat_retry_plugins.retry import backoff
+from heat_retry_plugins.retry import policies
+from heat_retry_plugins.retry import verdicts
 
 Verdict = verdicts.Verdict
-OnAmbiguous = policy_mod.OnAmbiguous
+OnAmbiguous = policies.OnAmbiguous
 
 #: Why the engine stopped retrying, as the give-up log line says it.
 GAVE_UP_FATAL = 'the error is not retriable'
@@ -103,8 +103,8 @@ class Done:
 CONFLICT_STATUSES = frozenset([409])
 
 
-def decide(policy: policy_mod.RetryPolicy,
-           operation: policy_mod.OperationPolicy,
+def decide(policy: policies.RetryPolicy,
+           operation: policies.OperationPolicy,
            state: CallState, found: verdicts.Classification,
            rng: random.Random, can_reconcile: bool = False,
            conflicts: typing.Collection[int] = CONFLICT_STATUSES
@@ -140,7 +140,7 @@ def decide(policy: policy_mod.RetryPolicy,
 def must_reconcile(operation, state, found, can_reconcile,
                    conflicts=CONFLICT_STATUSES):
     """Is this the failure of a create that may have made its resource?"""
-    if operation.on_ambiguous not in policy_mod.RECONCILING:
+    if operation.on_ambiguous not in policies.RECONCILING:
         return False
     if found.verdict is Verdict.AMBIGUOUS:
         return can_reconcile
@@ -162,7 +162,7 @@ def refusal(operation, state, found):
     return None
 
 
-def schedule(policy: policy_mod.RetryPolicy, state: CallState,
+def schedule(policy: policies.RetryPolicy, state: CallState,
              found: verdicts.Classification,
              rng: random.Random) -> GiveUp | Retry:
     """Return the next attempt's delay, or why there is none.

@@ -13,10 +13,10 @@
 """The retry loop.
 
 :class:`Retrier` makes the attempts of one call and carries out what
-:func:`heat_retry_plugins.engine.decision.decide` says after each failure:
+:func:`heat_retry_plugins.retry.decision.decide` says after each failure:
 it is a function of a
-:class:`~heat_retry_plugins.engine.policy.RetryPolicy` (the numbers), an
-:class:`~heat_retry_plugins.engine.policy.OperationPolicy` (what is safe),
+:class:`~heat_retry_plugins.retry.policies.RetryPolicy` (the numbers), an
+:class:`~heat_retry_plugins.retry.policies.OperationPolicy` (what is safe),
 a classifier (what a failure means), the guards, and an injectable clock
 and sleep. It knows nothing of Heat, oslo.config or any client library.
 """
@@ -29,13 +29,13 @@ import typing
 
 from oslo_log import log as logging
 
-from heat_retry_plugins.engine import backoff
-from heat_retry_plugins.engine import breaker as breaker_mod
-from heat_retry_plugins.engine import decision
-from heat_retry_plugins.engine import errors
-from heat_retry_plugins.engine import policy as policy_mod
-from heat_retry_plugins.engine import reconcile
-from heat_retry_plugins.engine import verdicts
+from heat_retry_plugins.retry import backoff
+from heat_retry_plugins.retry import breaker as breaker_mod
+from heat_retry_plugins.retry import decision
+from heat_retry_plugins.retry import errors
+from heat_retry_plugins.retry import policies
+from heat_retry_plugins.retry import reconcile
+from heat_retry_plugins.retry import verdicts
 
 LOG = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class Attempt:
 
     :param number: 1 for the first attempt.
     :param error: the exception's class name and HTTP status.
-    :param verdict: the :class:`~heat_retry_plugins.engine.verdicts.Verdict`.
+    :param verdict: the :class:`~heat_retry_plugins.retry.verdicts.Verdict`.
     :param request_id: the response's request id, when known.
     :param elapsed: seconds since the first attempt started, at the failure.
     :param delay: seconds slept before the next attempt; None for the last.
@@ -71,16 +71,16 @@ class Retrier:
     """Calls a function, retrying it as the policies allow.
 
     :param service: the service name used in log lines (``nova``).
-    :param policy: the :class:`~heat_retry_plugins.engine.policy.RetryPolicy`.
+    :param policy: the :class:`~heat_retry_plugins.retry.policies.RetryPolicy`.
     :param classify: ``classify(exc) -> Classification``; it must not raise.
     :param reauthenticate: called with no argument on a REAUTH verdict;
         returns True when the next attempt will carry a new token. None
         means the token cannot be renewed.
     :param budget: the service's
-        :class:`~heat_retry_plugins.engine.budget.RetryBudget`, spent by
+        :class:`~heat_retry_plugins.retry.budget.RetryBudget`, spent by
         retries and refilled by successes; None for no budget.
     :param breaker: the service's
-        :class:`~heat_retry_plugins.engine.breaker.CircuitBreaker`, or None.
+        :class:`~heat_retry_plugins.retry.breaker.CircuitBreaker`, or None.
     :param throttle: the calling project's RetryBudget, spent instead of
         ``budget`` by the retries of THROTTLED failures; None to spend
         ``budget``.
@@ -90,7 +90,7 @@ class Retrier:
     """
 
     service: str
-    policy: policy_mod.RetryPolicy
+    policy: policies.RetryPolicy
     classify: typing.Callable[[BaseException], verdicts.Classification]
     reauthenticate: typing.Callable[[], bool] | None = None
     budget: typing.Any = None
@@ -100,7 +100,7 @@ class Retrier:
     sleep: typing.Callable[[float], None] = time.sleep
     rng: random.Random = _RNG
 
-    def call(self, operation: policy_mod.OperationPolicy,
+    def call(self, operation: policies.OperationPolicy,
              func: typing.Callable[..., typing.Any],
              args: typing.Sequence[typing.Any] = (),
              kwargs: dict[str, typing.Any] | None = None,
@@ -109,13 +109,13 @@ class Retrier:
         """Call ``func(*args, **kwargs)`` under ``operation``'s policy.
 
         :param operation: the
-            :class:`~heat_retry_plugins.engine.policy.OperationPolicy`.
+            :class:`~heat_retry_plugins.retry.policies.OperationPolicy`.
         :param func: the callable: a python-*client method, or one HTTP
             request of the request layer.
         :param args: its positional arguments.
         :param kwargs: its keyword arguments.
         :param reconciler: for ``create`` and ``create_cleanup``, the
-            :class:`~heat_retry_plugins.engine.reconcile.Reconciler` of the
+            :class:`~heat_retry_plugins.retry.reconcile.Reconciler` of the
             call's marked create; without one, an AMBIGUOUS failure of a
             create is raised.
         :param label: what is called, for log lines (``POST /servers``);
@@ -125,9 +125,9 @@ class Retrier:
             the resource already gone.
         :raises: the ORIGINAL exception of the last attempt when the engine
             gives up, with the attempts in its ``retry_history`` attribute;
-            :class:`~heat_retry_plugins.engine.errors.ReconcileError` (from
+            :class:`~heat_retry_plugins.retry.errors.ReconcileError` (from
             that exception) when a lost create cannot be reconciled;
-            :class:`~heat_retry_plugins.engine.errors.CircuitOpen`, without
+            :class:`~heat_retry_plugins.retry.errors.CircuitOpen`, without
             calling ``func``, while the service's breaker is open.
         """
         attempt = functools.partial(func, *args, **(kwargs or {}))
@@ -267,13 +267,13 @@ class _Call:
         reconciler = self.reconciler
         within = self.retrier.remaining(self.started)
         try:
-            matches = within.call(policy_mod.DEFAULT, reconciler.find,
+            matches = within.call(policies.DEFAULT, reconciler.find,
                                   label='find %s' % reconciler.kind)
         except Exception:
             # NOTE: what matters to the caller is that the create failed;
             # the lookup's own failure is in the log.
             self._give_up(error, found, decision.GAVE_UP_LOOKUP)
-        adopt = self.operation.on_ambiguous is policy_mod.OnAmbiguous.RECONCILE
+        adopt = self.operation.on_ambiguous is policies.OnAmbiguous.RECONCILE
         judged = reconcile.judge(reconciler, matches, adopt=adopt)
         if isinstance(judged, reconcile.Resend):
             if found.status in reconciler.conflict_statuses:
@@ -291,10 +291,10 @@ class _Call:
 
     def _delete(self, within, resource, action, error):
         reconciler = self.reconciler
-        within.call(policy_mod.DELETE, reconciler.delete, (resource,),
+        within.call(policies.DELETE, reconciler.delete, (resource,),
                     label='delete %s' % reconciler.kind)
         retry, delay = 0, None
-        while not within.call(policy_mod.DEFAULT, reconciler.is_gone,
+        while not within.call(policies.DEFAULT, reconciler.is_gone,
                               (resource,), label='find %s' % reconciler.kind):
             retry += 1
             delay = backoff.backoff_delay(within.policy, retry, delay,

@@ -5,11 +5,11 @@ import threading
 
 import pytest
 
-from heat_retry_plugins.engine import budget as budget_mod
-from heat_retry_plugins.engine import decision
-from heat_retry_plugins.engine import policy as policy_mod
-from heat_retry_plugins.engine import verdicts
-from tests.unit.engine import fakes
+from heat_retry_plugins.retry import budget as budget_mod
+from heat_retry_plugins.retry import decision
+from heat_retry_plugins.retry import policies
+from heat_retry_plugins.retry import verdicts
+from tests.unit.retry import fakes
 
 Verdict = verdicts.Verdict
 
@@ -95,10 +95,10 @@ def test_concurrent_deposits_and_spends_lose_no_update(switchy):
 def test_empty_budget_gives_up_saying_so():
     clock = fakes.FakeClock()
     budget = make(clock, capacity=0.5, ratio=0.0)
-    retrier = fakes.make_retrier(policy_mod.RetryPolicy(), clock,
+    retrier = fakes.make_retrier(policies.RetryPolicy(), clock,
                                  budget=budget)
     func = fakes.Script(clock, fakes.failure(Verdict.TRANSIENT), 'ok')
     with pytest.raises(fakes.Failure) as raised:
-        retrier.call(policy_mod.DEFAULT, func)
+        retrier.call(policies.DEFAULT, func)
     assert func.calls == 1
     assert any(decision.GAVE_UP_BUDGET in n for n in raised.value.__notes__)

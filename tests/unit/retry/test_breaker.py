@@ -4,12 +4,12 @@ import logging
 
 import pytest
 
-from heat_retry_plugins.engine import breaker as breaker_mod
-from heat_retry_plugins.engine import decision
-from heat_retry_plugins.engine import errors
-from heat_retry_plugins.engine import policy as policy_mod
-from heat_retry_plugins.engine import verdicts
-from tests.unit.engine import fakes
+from heat_retry_plugins.retry import breaker as breaker_mod
+from heat_retry_plugins.retry import decision
+from heat_retry_plugins.retry import errors
+from heat_retry_plugins.retry import policies
+from heat_retry_plugins.retry import verdicts
+from tests.unit.retry import fakes
 
 Verdict = verdicts.Verdict
 CLOSED, OPEN, HALF_OPEN = (breaker_mod.CLOSED, breaker_mod.OPEN,
@@ -98,14 +98,14 @@ def test_a_killed_probe_inside_the_retry_loop_restores_the_breaker():
     clock = fakes.FakeClock()
     breaker = opened(clock)
     clock.now += 10.0
-    retrier = fakes.make_retrier(policy_mod.RetryPolicy(), clock,
+    retrier = fakes.make_retrier(policies.RetryPolicy(), clock,
                                  breaker=breaker)
     killed = fakes.Script(clock, KeyboardInterrupt())
     with pytest.raises(KeyboardInterrupt):
-        retrier.call(policy_mod.DEFAULT, killed)
+        retrier.call(policies.DEFAULT, killed)
     clock.now += 10.0
     healthy = fakes.Script(clock, 'ok')
-    assert retrier.call(policy_mod.DEFAULT, healthy) == 'ok'
+    assert retrier.call(policies.DEFAULT, healthy) == 'ok'
     assert breaker.state is CLOSED
 
 
@@ -144,17 +144,17 @@ def test_retries_give_up_once_the_breaker_opened(caplog):
     caplog.set_level(logging.WARNING)
     clock = fakes.FakeClock()
     breaker = make_breaker(clock, threshold=2)
-    retrier = fakes.make_retrier(policy_mod.RetryPolicy(jitter='none'),
+    retrier = fakes.make_retrier(policies.RetryPolicy(jitter='none'),
                                  clock, breaker=breaker)
     func = fakes.Script(clock, *[fakes.failure(Verdict.TRANSIENT)
                                  for _ in range(4)])
     with pytest.raises(fakes.Failure) as raised:
-        retrier.call(policy_mod.DEFAULT, func)
+        retrier.call(policies.DEFAULT, func)
     assert func.calls == 2
     assert any(decision.GAVE_UP_BREAKER in n for n in raised.value.__notes__)
     untouched = fakes.Script(clock, 'ok')
     with pytest.raises(errors.CircuitOpen):
-        retrier.call(policy_mod.DEFAULT, untouched)
+        retrier.call(policies.DEFAULT, untouched)
     assert untouched.calls == 0
     assert 'circuit breaker open (2 failed attempts)' in caplog.text
 
@@ -166,24 +166,24 @@ def test_answers_mean_the_service_is_up(verdict, status):
     clock = fakes.FakeClock()
     breaker = make_breaker(clock, threshold=2)
     retrier = fakes.make_retrier(
-        policy_mod.RetryPolicy(max_attempts=1), clock, breaker=breaker,
+        policies.RetryPolicy(max_attempts=1), clock, breaker=breaker,
         reauthenticate=lambda: True)
     for _ in range(5):
         func = fakes.Script(clock, fakes.failure(verdict, status=status))
         with pytest.raises(fakes.Failure):
-            retrier.call(policy_mod.DEFAULT, func)
+            retrier.call(policies.DEFAULT, func)
     assert breaker.state is CLOSED
 
 
 def test_failures_an_inner_loop_settled_never_count():
     clock = fakes.FakeClock()
     breaker = make_breaker(clock, threshold=2)
-    retrier = fakes.make_retrier(policy_mod.RetryPolicy(), clock,
+    retrier = fakes.make_retrier(policies.RetryPolicy(), clock,
                                  breaker=breaker)
     for _ in range(5):
         func = fakes.Script(clock, fakes.failure(Verdict.TRANSIENT,
                                                  settled=True))
         with pytest.raises(fakes.Failure):
-            retrier.call(policy_mod.DEFAULT, func)
+            retrier.call(policies.DEFAULT, func)
         assert func.calls == 1
     assert breaker.state is CLOSED

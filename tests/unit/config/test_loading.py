@@ -6,10 +6,10 @@ from oslo_config import cfg
 from oslo_config import types
 import pytest
 
+from heat_retry_plugins.config import loading
 from heat_retry_plugins.config import opts
-from heat_retry_plugins.config import policies
-from heat_retry_plugins.engine import guards
-from heat_retry_plugins.engine import policy as policy_mod
+from heat_retry_plugins.retry import guards
+from heat_retry_plugins.retry import policies
 
 FLOAT_OPTIONS = {opt.name: opt.type for opt in opts.clients_opts
                  if isinstance(opt.type, types.Float)}
@@ -23,7 +23,7 @@ def heat_conf(tmp_path):
     def load(text):
         path.write_text(textwrap.dedent(text))
         conf = cfg.ConfigOpts()
-        retry = policies.RetryPolicies(conf)
+        retry = loading.PolicyCache(conf)
         conf(['--config-file', str(path)], project='heat')
         return conf, retry
 
@@ -32,14 +32,14 @@ def heat_conf(tmp_path):
 
 
 def raised_by(retry, service):
-    with pytest.raises(policies.InvalidRetryOption) as raised:
+    with pytest.raises(loading.InvalidRetryOption) as raised:
         retry.get(service)
     return raised.value
 
 
 def test_defaults_when_nothing_is_set(heat_conf):
     conf, retry = heat_conf('')
-    assert retry.get('nova') == policy_mod.RetryPolicy()
+    assert retry.get('nova') == policies.RetryPolicy()
     assert retry.guard_settings('nova') == guards.GuardSettings()
     assert retry.marks_creates('nova') is True
 
@@ -58,7 +58,7 @@ def test_service_group_overrides_and_falls_back_to_clients(heat_conf):
                                                                45.0)
     keystone = retry.get('keystone')
     assert (keystone.max_attempts, keystone.deadline) == (
-        6, policy_mod.DEFAULT_DEADLINE)
+        6, policies.DEFAULT_DEADLINE)
 
 
 def test_a_third_party_service_gets_its_own_group(heat_conf):
@@ -117,7 +117,7 @@ def test_nan_in_clients_is_named_in_clients_for_a_service_that_falls_back(
         heat_conf, option):
     conf, retry = heat_conf('[clients]\n%s = nan\n' % option)
     for service in ('nova', 'cinder'):
-        with pytest.raises(policies.InvalidRetryOption) as raised:
+        with pytest.raises(loading.InvalidRetryOption) as raised:
             retry.guard_settings(service)
         assert raised.value.group == 'clients'
         assert raised.value.option == option
@@ -163,12 +163,12 @@ def test_a_value_the_policy_refuses_is_named_by_its_option(
         heat_conf, monkeypatch):
     # The option types are at least as strict as RetryPolicy (see
     # test_opts); a stricter policy stands in for one that is not.
-    class StricterPolicy(policy_mod.RetryPolicy):
+    class StricterPolicy(policies.RetryPolicy):
         def __post_init__(self):
             if self.max_delay > 10:
                 raise ValueError('max_delay must be at most 10')
 
-    monkeypatch.setattr(policy_mod, 'RetryPolicy', StricterPolicy)
+    monkeypatch.setattr(policies, 'RetryPolicy', StricterPolicy)
     conf, retry = heat_conf('[clients]\nretry_max_delay = 20\n')
     error = raised_by(retry, 'nova')
     assert (error.group, error.option) == ('clients', 'retry_max_delay')
@@ -248,5 +248,5 @@ def test_effective_values_say_where_each_came_from(heat_conf):
 
 def test_for_conf_shares_one_instance_per_config_object():
     conf = cfg.ConfigOpts()
-    assert policies.for_conf(conf) is policies.for_conf(conf)
-    assert policies.for_conf(conf) is not policies.for_conf(cfg.ConfigOpts())
+    assert loading.for_conf(conf) is loading.for_conf(conf)
+    assert loading.for_conf(conf) is not loading.for_conf(cfg.ConfigOpts())

@@ -10,17 +10,17 @@ import logging
 
 import pytest
 
-from heat_retry_plugins.engine import decision
-from heat_retry_plugins.engine import errors
-from heat_retry_plugins.engine import policy as policy_mod
-from heat_retry_plugins.engine import reconcile
-from heat_retry_plugins.engine import verdicts
-from tests.unit.engine import fakes
+from heat_retry_plugins.retry import decision
+from heat_retry_plugins.retry import errors
+from heat_retry_plugins.retry import policies
+from heat_retry_plugins.retry import reconcile
+from heat_retry_plugins.retry import verdicts
+from tests.unit.retry import fakes
 
 Verdict = verdicts.Verdict
-POLICY = policy_mod.RetryPolicy(max_attempts=4, initial_delay=1.0,
-                                max_delay=10.0, jitter='none',
-                                deadline=100.0)
+POLICY = policies.RetryPolicy(max_attempts=4, initial_delay=1.0,
+                              max_delay=10.0, jitter='none',
+                              deadline=100.0)
 
 
 class Thing:
@@ -119,7 +119,7 @@ def create(service, name='web-1', token='t1', policy='create', **kwargs):
     clock = fakes.FakeClock()
     reconciler = ThingReconciler(service, name, token, **kwargs)
     retrier = fakes.make_retrier(POLICY, clock)
-    result = retrier.call(policy_mod.operation_policy(policy),
+    result = retrier.call(policies.operation_policy(policy),
                           service.create, (name, token),
                           reconciler=reconciler)
     return result, reconciler, clock
@@ -257,7 +257,7 @@ def test_cleanup_gives_up_when_the_resource_never_goes():
     clock = fakes.FakeClock()
     retrier = fakes.make_retrier(POLICY, clock)
     with pytest.raises(errors.ReconcileError) as raised:
-        retrier.call(policy_mod.CREATE_CLEANUP, service.create,
+        retrier.call(policies.CREATE_CLEANUP, service.create,
                      ('web-1', 't1'),
                      reconciler=Stuck(service, 'web-1', 't1'))
     assert 'not gone before the deadline' in str(raised.value)
@@ -281,7 +281,7 @@ def test_without_a_reconciler_an_ambiguous_create_is_not_repeated():
     clock = fakes.FakeClock()
     retrier = fakes.make_retrier(POLICY, clock)
     with pytest.raises(fakes.Failure):
-        retrier.call(policy_mod.CREATE, service.create, ('web-1', 't1'))
+        retrier.call(policies.CREATE, service.create, ('web-1', 't1'))
     assert service.creates == 1
 
 

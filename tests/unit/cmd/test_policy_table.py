@@ -5,19 +5,19 @@ import sys
 
 import pytest
 
-from heat_retry_plugins.cmd import policies as policies_cmd
+from heat_retry_plugins.cmd import policy_table
+from heat_retry_plugins.config import loading
 from heat_retry_plugins.config import opts
-from heat_retry_plugins.config import policies
 
 
 def test_registered_services_are_every_heat_client_plugin():
-    services = policies_cmd.registered_services()
+    services = policy_table.registered_services()
     assert set(opts.SHIPPED_SERVICES) <= set(services)
     assert services == sorted(services)
 
 
 def test_the_module_imports_neither_the_plugins_nor_heat():
-    code = ('import sys; import heat_retry_plugins.cmd.policies; '
+    code = ('import sys; import heat_retry_plugins.cmd.policy_table; '
             'print(sorted(m for m in sys.modules '
             'if m.startswith(("heat_retry_plugins.clients", "heat.")) '
             'or m == "heat"))')
@@ -35,7 +35,7 @@ def write(tmp_path, data):
 @pytest.mark.parametrize('data', [b'[clients]\n', b'# only a comment\n',
                                   b'[DEFAULT]\ndebug = true\n'])
 def test_a_readable_non_empty_file_passes(tmp_path, data):
-    policies_cmd.check_config_file(write(tmp_path, data))
+    policy_table.check_config_file(write(tmp_path, data))
 
 
 @pytest.mark.parametrize('data, reason', [
@@ -47,8 +47,8 @@ def test_a_readable_non_empty_file_passes(tmp_path, data):
 ])
 def test_a_file_that_cannot_be_a_heat_conf_is_named(tmp_path, data, reason):
     path = write(tmp_path, data)
-    with pytest.raises(policies_cmd.UnusableConfigFile) as raised:
-        policies_cmd.check_config_file(path)
+    with pytest.raises(policy_table.UnusableConfigFile) as raised:
+        policy_table.check_config_file(path)
     assert str(raised.value) == '%s %s' % (path, reason)
 
 
@@ -56,23 +56,23 @@ def test_a_missing_file_a_directory_and_a_device_are_named(tmp_path):
     for path, reason in ((tmp_path / 'none.conf', 'does not exist'),
                          (tmp_path, 'is a directory, not a file'),
                          ('/dev/null', 'is not a regular file')):
-        with pytest.raises(policies_cmd.UnusableConfigFile) as raised:
-            policies_cmd.check_config_file(str(path))
+        with pytest.raises(policy_table.UnusableConfigFile) as raised:
+            policy_table.check_config_file(str(path))
         assert str(raised.value) == '%s %s' % (path, reason)
 
 
 def test_load_names_a_file_that_is_not_ini(tmp_path):
     path = write(tmp_path, b'retry_max_attempts = 3\n')
-    with pytest.raises(policies_cmd.UnusableConfigFile) as raised:
-        policies_cmd.load([path])
+    with pytest.raises(policy_table.UnusableConfigFile) as raised:
+        policy_table.load([path])
     assert str(raised.value).startswith('%s is not an INI file: at %s:1, '
                                         % (path, path))
 
 
 def test_load_registers_every_service_and_reads_the_files(tmp_path):
     path = write(tmp_path, b'[clients_trove]\nretry_max_attempts = 2\n')
-    conf, retry = policies_cmd.load([path])
-    assert isinstance(retry, policies.RetryPolicies)
+    conf, retry = policy_table.load([path])
+    assert isinstance(retry, loading.PolicyCache)
     assert conf.clients_trove.retry_max_attempts == 2
     assert retry.get('trove').max_attempts == 2
     for service in opts.SHIPPED_SERVICES:
@@ -81,16 +81,16 @@ def test_load_registers_every_service_and_reads_the_files(tmp_path):
 
 def test_effective_policies_stops_at_the_first_bad_value(tmp_path):
     path = write(tmp_path, b'[clients_swift]\nretry_budget_ratio = nan\n')
-    conf, retry = policies_cmd.load([path])
-    with pytest.raises(policies.InvalidRetryOption) as raised:
-        policies_cmd.effective_policies(retry, ['nova', 'swift'])
+    conf, retry = policy_table.load([path])
+    with pytest.raises(loading.InvalidRetryOption) as raised:
+        policy_table.effective_policies(retry, ['nova', 'swift'])
     assert (raised.value.group, raised.value.option) == (
         'clients_swift', 'retry_budget_ratio')
 
 
 def test_format_table_aligns_the_columns():
-    value = policies.EffectiveValue('retry_max_attempts', 3, 'default')
-    assert policies_cmd.format_table({'nova': [value]}).splitlines() == [
+    value = loading.EffectiveValue('retry_max_attempts', 3, 'default')
+    assert policy_table.format_table({'nova': [value]}).splitlines() == [
         'service  option              value  from',
         '-------  ------------------  -----  -------',
         'nova     retry_max_attempts  3      default',

@@ -15,7 +15,7 @@
 gRPC's retry throttling and the AWS SDKs' retry quota: each success earns a
 fraction of a token, each retry spends one, and a floor refills it slowly so
 that a quiet engine can still retry. Empty, it stops retries; first
-attempts still go out. See :mod:`heat_retry_plugins.engine.guards` for who
+attempts still go out. See :mod:`heat_retry_plugins.retry.guards` for who
 shares one.
 """
 
