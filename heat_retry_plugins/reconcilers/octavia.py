@@ -46,23 +46,17 @@ class _OctaviaReconciler(base.JsonReconciler):
     """An Octavia object, its token in its tags."""
 
     service = 'octavia'
+    token_place = markers.TAGS
     #: The fields of the create that say what it is found by: all must be
     #: given. None: its name (and the name must be given).
     natural_key = None
 
     @classmethod
-    def mark(cls, create):
-        member = cls.member_of(create.body)
+    def findable(cls, member):
         if cls.natural_key is None:
-            if not base._named(member):
-                return None
-        elif any(member.get(field) in (None, '') for field in
-                 cls.natural_key):
-            return None
-        tags = markers.with_tag(member.get('tags'), create.token)
-        if tags is None:
-            return None
-        return cls.marked(create, dict(member, tags=tags))
+            return super().findable(member)
+        return all(member.get(field) not in (None, '')
+                   for field in cls.natural_key)
 
     def find(self):
         if self.natural_key is None:
@@ -70,9 +64,6 @@ class _OctaviaReconciler(base.JsonReconciler):
         member = self.member_of(self.create.body)
         return self.listed(base.with_query(self.collection_url, **{
             field: str(member[field]) for field in self.natural_key}))
-
-    def is_ours(self, resource):
-        return markers.has_tag(resource.member, self.create.token)
 
 
 class LoadBalancerReconciler(_OctaviaReconciler):
