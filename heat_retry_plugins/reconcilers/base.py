@@ -85,6 +85,14 @@ class Lookup:
             raise classify.ErrorResponse(response)
         return response
 
+    def delete(self, url: str) -> None:
+        """DELETE ``url``; a 404 (it is gone already) is not an error."""
+        try:
+            self.request('DELETE', url)
+        except classify.ErrorResponse as exc:
+            if exc.response.status_code != 404:
+                raise
+
     def get_json(self, url: str) -> tuple[requests.Response, dict]:
         """GET ``url``; return the response and its JSON object body."""
         response = self.request('GET', url)
@@ -241,12 +249,7 @@ class JsonReconciler(reconcile.Reconciler):
         return resource.member.get('id')
 
     def delete(self, resource: Found) -> None:
-        try:
-            self.lookup.request('DELETE',
-                                self.member_url(self.identify(resource)))
-        except classify.ErrorResponse as exc:
-            if exc.response.status_code != 404:
-                raise
+        self.lookup.delete(self.member_url(self.identify(resource)))
 
     def is_gone(self, resource: Found) -> bool:
         try:

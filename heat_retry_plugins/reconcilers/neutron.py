@@ -57,7 +57,6 @@ creates without a name.
 
 from heat_retry_plugins.reconcilers import base
 from heat_retry_plugins.reconcilers import markers
-from heat_retry_plugins.session import classify
 
 
 class _NeutronReconciler(base.JsonReconciler):
@@ -221,11 +220,7 @@ class SecurityGroupRulesReconciler(base.JsonReconciler):
 
     def delete(self, resource):
         for url in self._rule_urls(resource):
-            try:
-                self.lookup.request('DELETE', url)
-            except classify.ErrorResponse as exc:
-                if exc.response.status_code != 404:
-                    raise
+            self.lookup.delete(url)
 
     def is_gone(self, resource):
         return all(not self.shown(url) for url in self._rule_urls(resource))
