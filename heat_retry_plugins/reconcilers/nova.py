@@ -30,7 +30,6 @@ from cryptography.hazmat.primitives import serialization
 
 from heat_retry_plugins.reconcilers import base
 from heat_retry_plugins.reconcilers import markers
-from heat_retry_plugins.session import classify
 from heat_retry_plugins.session import ownership
 
 #: From this compute microversion on, Nova never generates keys.
@@ -106,15 +105,7 @@ class KeypairReconciler(base.JsonReconciler):
         return base.with_query(url, **query) if query else url
 
     def find(self):
-        try:
-            response, body = self.lookup.get_json(self._keypair_url())
-        except classify.ErrorResponse as exc:
-            if exc.response.status_code == 404:
-                return []
-            raise
-        member = body.get(self.member)
-        return [base.Found(response, member)] if isinstance(
-            member, dict) else []
+        return self.shown(self._keypair_url())
 
     def is_ours(self, resource):
         public_key = resource.member.get('public_key') or ''
