@@ -50,6 +50,9 @@ class _OctaviaReconciler(base.JsonReconciler):
     #: The fields of the create that say what it is found by: all must be
     #: given. None: its name (and the name must be given).
     natural_key = None
+    #: How log lines name the create: a format of its natural key's
+    #: values. None: by its name.
+    name_format = None
 
     @classmethod
     def findable(cls, member):
@@ -57,6 +60,14 @@ class _OctaviaReconciler(base.JsonReconciler):
             return super().findable(member)
         return all(member.get(field) not in (None, '')
                    for field in cls.natural_key)
+
+    @property
+    def name(self):
+        if self.name_format is None:
+            return super().name
+        member = self.member_of(self.create.body)
+        return self.name_format % tuple(member.get(field)
+                                        for field in self.natural_key)
 
     def find(self):
         if self.natural_key is None:
@@ -100,11 +111,7 @@ class MemberReconciler(_OctaviaReconciler):
     route = r'/lbaas/pools/[^/]+/members$'
     member, collection = 'member', 'members'
     natural_key = ('address', 'protocol_port')
-
-    @property
-    def name(self):
-        member = self.member_of(self.create.body)
-        return '%s:%s' % (member.get('address'), member.get('protocol_port'))
+    name_format = '%s:%s'
 
 
 class HealthMonitorReconciler(_OctaviaReconciler):
@@ -114,10 +121,7 @@ class HealthMonitorReconciler(_OctaviaReconciler):
     route = r'/lbaas/healthmonitors$'
     member, collection = 'healthmonitor', 'healthmonitors'
     natural_key = ('pool_id',)
-
-    @property
-    def name(self):
-        return 'of pool %s' % self.member_of(self.create.body).get('pool_id')
+    name_format = 'of pool %s'
 
 
 class L7PolicyReconciler(_OctaviaReconciler):
@@ -136,13 +140,8 @@ class L7RuleReconciler(_OctaviaReconciler):
     route = r'/lbaas/l7policies/[^/]+/rules$'
     member, collection = 'rule', 'rules'
     natural_key = ('type', 'compare_type', 'value')
+    name_format = '%s %s %s'
     sweeps = True
-
-    @property
-    def name(self):
-        member = self.member_of(self.create.body)
-        return '%s %s %s' % (member.get('type'), member.get('compare_type'),
-                             member.get('value'))
 
     def find(self):
         # NOTE: equal rules may exist, and a value can hold any character:
