@@ -56,6 +56,14 @@ def _check_bounds(value, text, low, high):
             'must be %s, not %s' % (_bounds(low, high), text))
 
 
+def _converted(text, convert, noun):
+    try:
+        return convert(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            'must be %s, not %r' % (noun, text)) from None
+
+
 def integer(low=None, high=None):
     """An argparse ``type=`` for an integer, optionally bounded.
 
@@ -66,11 +74,7 @@ def integer(low=None, high=None):
         as one usage error (exit status 2).
     """
     def parse(text):
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                'must be an integer, not %r' % text) from None
+        value = _converted(text, int, 'an integer')
         _check_bounds(value, text, low, high)
         return value
     return parse
@@ -87,11 +91,7 @@ def finite_float(low=None, high=None):
     :returns: a function as :func:`integer` does, returning a float.
     """
     def parse(text):
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                'must be a number, not %r' % text) from None
+        value = _converted(text, float, 'a number')
         if not math.isfinite(value):
             raise argparse.ArgumentTypeError(
                 'must be a finite number, not %s' % text)
@@ -153,11 +153,25 @@ def build_parser():
         prog='heat-retry-plugins',
         description='Client-side retry policies for OpenStack Heat.')
     commands = parser.add_subparsers(dest='command', required=True)
+    _add_demo(commands)
+    _add_fake_cloud(commands)
+    _add_policies(commands)
+    return parser
 
+
+def _add_demo(commands):
     demo = commands.add_parser(
         'demo', help='Create and delete a stack with the real Heat engine '
         'against the embedded fake cloud under faults, with stock Heat and '
         'with the retry plugins, and compare.')
+    _add_demo_stack_options(demo)
+    _add_demo_fault_options(demo)
+    _add_demo_run_options(demo)
+    demo.set_defaults(func=_demo)
+
+
+def _add_demo_stack_options(demo):
+    """What stack ``demo`` makes: the template, its parameters, its size."""
     what = demo.add_mutually_exclusive_group()
     what.add_argument('--kind', choices=DEMO_KINDS, default='servers',
                       help='A shipped template: servers (the default), '
@@ -177,6 +191,10 @@ def build_parser():
                       'to %d (default 40): N servers, keypairs or Keystone '
                       'project and user pairs, or N servers with their port'
                       ', volume and attachment.' % MAX_DEMO_RESOURCES)
+
+
+def _add_demo_fault_options(demo):
+    """Which requests of ``demo`` fail."""
     faults = demo.add_mutually_exclusive_group()
     faults.add_argument('--fault-rate', type=finite_float(0.0, 1.0),
                         default=0.05, metavar='R',
@@ -191,6 +209,10 @@ def build_parser():
                       action=StoreGiven, metavar='S',
                       help='Seed of the faults, an integer >= 0 (default '
                       "1, or a fault spec's own seed).")
+
+
+def _add_demo_run_options(demo):
+    """How ``demo`` runs Heat and what it prints."""
     demo.add_argument('--delete', action=argparse.BooleanOptionalAction,
                       default=True,
                       help='Delete the stack after the create (default), '
@@ -209,14 +231,17 @@ def build_parser():
                       help="Heat's 1 s stagger between independent "
                       'resources on or off (default: on when it adds at '
                       'most 20 s to the demo).')
-    demo.set_defaults(func=_demo)
 
+
+def _add_fake_cloud(commands):
     fake = commands.add_parser(
         'fake-cloud', help='Run the embedded fake cloud until Ctrl-C '
         '(arguments after it go to the fake cloud; see fake-cloud -h).')
     fake.add_argument('rest', nargs=argparse.REMAINDER,
                       help='The fake cloud\'s own arguments.')
 
+
+def _add_policies(commands):
     show = commands.add_parser(
         'policies', help='Print the effective retry policy of every '
         'registered service and where each value comes from; exit 1 '
@@ -224,7 +249,6 @@ def build_parser():
     show.add_argument('--config-file', action='append', required=True,
                       help='A heat.conf to read (repeatable).')
     show.set_defaults(func=_policies)
-    return parser
 
 
 def main(argv=None):

@@ -181,68 +181,45 @@ class FiniteFloatOpt(cfg.Opt):
         super().__init__(name, type=FiniteFloat(min, max), **kwargs)
 
 
+#: Bounds of an option in seconds.
+_SECONDS = {'min': 0.0, 'max': _MAX_SECONDS}
+
+#: Every option of a group, in :data:`OPTION_NAMES` order: ``(Opt class,
+#: name, default in [clients], bounds or choices)``; the help is in _HELP.
+_OPTION_SPECS = (
+    (cfg.IntOpt, 'retry_max_attempts', policies.DEFAULT_MAX_ATTEMPTS,
+     {'min': 1, 'max': 100}),
+    (FiniteFloatOpt, 'retry_initial_delay', policies.DEFAULT_INITIAL_DELAY,
+     _SECONDS),
+    (FiniteFloatOpt, 'retry_max_delay', policies.DEFAULT_MAX_DELAY,
+     _SECONDS),
+    (FiniteFloatOpt, 'retry_backoff_multiplier',
+     policies.DEFAULT_BACKOFF_MULTIPLIER, {'min': 1.0, 'max': 100.0}),
+    (cfg.StrOpt, 'retry_jitter', policies.DEFAULT_JITTER,
+     {'choices': policies.JITTER_KINDS}),
+    (FiniteFloatOpt, 'retry_deadline', policies.DEFAULT_DEADLINE, _SECONDS),
+    (FiniteFloatOpt, 'retry_budget_capacity', guards.DEFAULT_BUDGET_CAPACITY,
+     {'min': 0.0, 'max': 100000.0}),
+    (FiniteFloatOpt, 'retry_budget_ratio', guards.DEFAULT_BUDGET_RATIO,
+     {'min': 0.0, 'max': 1.0}),
+    (FiniteFloatOpt, 'retry_budget_floor', guards.DEFAULT_BUDGET_FLOOR,
+     {'min': 0.0, 'max': 10000.0}),
+    (cfg.IntOpt, 'retry_breaker_threshold', guards.DEFAULT_BREAKER_THRESHOLD,
+     {'min': 0, 'max': 100000}),
+    (FiniteFloatOpt, 'retry_breaker_cooldown',
+     guards.DEFAULT_BREAKER_COOLDOWN, _SECONDS),
+    (FiniteFloatOpt, 'retry_breaker_probe_timeout',
+     guards.DEFAULT_BREAKER_PROBE_TIMEOUT, _SECONDS),
+    (cfg.BoolOpt, OWNERSHIP_MARKER_OPTION, True, {}),
+)
+
+
 def _make_opts(defaults):
     """Build one group's options; ``defaults`` is False for a service group."""
-    def default(value):
-        return value if defaults else None
-
-    def helptext(name):
-        return _HELP[name] + ('' if defaults else _SERVICE_HELP)
-
-    return [
-        cfg.IntOpt('retry_max_attempts',
-                   default=default(policies.DEFAULT_MAX_ATTEMPTS),
-                   min=1, max=100, mutable=True,
-                   help=helptext('retry_max_attempts')),
-        FiniteFloatOpt('retry_initial_delay',
-                       default=default(policies.DEFAULT_INITIAL_DELAY),
-                       min=0.0, max=_MAX_SECONDS, mutable=True,
-                       help=helptext('retry_initial_delay')),
-        FiniteFloatOpt('retry_max_delay',
-                       default=default(policies.DEFAULT_MAX_DELAY),
-                       min=0.0, max=_MAX_SECONDS, mutable=True,
-                       help=helptext('retry_max_delay')),
-        FiniteFloatOpt('retry_backoff_multiplier',
-                       default=default(policies.DEFAULT_BACKOFF_MULTIPLIER),
-                       min=1.0, max=100.0, mutable=True,
-                       help=helptext('retry_backoff_multiplier')),
-        cfg.StrOpt('retry_jitter',
-                   default=default(policies.DEFAULT_JITTER),
-                   choices=policies.JITTER_KINDS, mutable=True,
-                   help=helptext('retry_jitter')),
-        FiniteFloatOpt('retry_deadline',
-                       default=default(policies.DEFAULT_DEADLINE),
-                       min=0.0, max=_MAX_SECONDS, mutable=True,
-                       help=helptext('retry_deadline')),
-        FiniteFloatOpt('retry_budget_capacity',
-                       default=default(guards.GuardSettings.budget_capacity),
-                       min=0.0, max=100000.0, mutable=True,
-                       help=helptext('retry_budget_capacity')),
-        FiniteFloatOpt('retry_budget_ratio',
-                       default=default(guards.GuardSettings.budget_ratio),
-                       min=0.0, max=1.0, mutable=True,
-                       help=helptext('retry_budget_ratio')),
-        FiniteFloatOpt('retry_budget_floor',
-                       default=default(guards.GuardSettings.budget_floor),
-                       min=0.0, max=10000.0, mutable=True,
-                       help=helptext('retry_budget_floor')),
-        cfg.IntOpt('retry_breaker_threshold',
-                   default=default(guards.GuardSettings.breaker_threshold),
-                   min=0, max=100000, mutable=True,
-                   help=helptext('retry_breaker_threshold')),
-        FiniteFloatOpt('retry_breaker_cooldown',
-                       default=default(guards.GuardSettings.breaker_cooldown),
-                       min=0.0, max=_MAX_SECONDS, mutable=True,
-                       help=helptext('retry_breaker_cooldown')),
-        FiniteFloatOpt('retry_breaker_probe_timeout',
-                       default=default(
-                           guards.GuardSettings.breaker_probe_timeout),
-                       min=0.0, max=_MAX_SECONDS, mutable=True,
-                       help=helptext('retry_breaker_probe_timeout')),
-        cfg.BoolOpt(OWNERSHIP_MARKER_OPTION,
-                    default=default(True), mutable=True,
-                    help=helptext(OWNERSHIP_MARKER_OPTION)),
-    ]
+    suffix = '' if defaults else _SERVICE_HELP
+    return [opt_class(name, default=default if defaults else None,
+                      mutable=True, help=_HELP[name] + suffix, **limits)
+            for opt_class, name, default, limits in _OPTION_SPECS]
 
 
 #: The options of ``[clients]``: the defaults of every service.

@@ -21,10 +21,13 @@ through a :class:`Lookup`: once each, to the endpoint the create was sent
 to, with the create's microversion headers; the engine retries them.
 
 Most APIs wrap the resource in its member key (``{"server": {...}}``);
-one whose body is the resource itself (Glance) sets ``member = None``. A
-create found by something other than its name (a natural key, a chosen
-id) overrides :meth:`JsonReconciler.find`, with :meth:`~JsonReconciler.
-listed` and :meth:`~JsonReconciler.shown` to send the lookup.
+one whose body is the resource itself (Glance) sets ``member = None``.
+Where the resource carries the token is its ``token_place`` (see
+:mod:`~heat_retry_plugins.reconcilers.markers`). A create found by
+something other than its name (a natural key, a chosen id) overrides
+:meth:`JsonReconciler.findable` and :meth:`JsonReconciler.find`, with
+:meth:`~JsonReconciler.listed` and :meth:`~JsonReconciler.shown` to send
+the lookup.
 """
 
 import copy
@@ -35,6 +38,7 @@ import urllib.parse
 
 import requests
 
+from heat_retry_plugins.reconcilers import markers
 from heat_retry_plugins.retry import reconcile
 from heat_retry_plugins.session import classify
 from heat_retry_plugins.session import ownership
@@ -81,6 +85,14 @@ class Lookup:
             raise classify.ErrorResponse(response)
         return response
 
+    def delete(self, url: str) -> None:
+        """DELETE ``url``; a 404 (it is gone already) is not an error."""
+        try:
+            self.request('DELETE', url)
+        except classify.ErrorResponse as exc:
+            if exc.response.status_code != 404:
+                raise
+
     def get_json(self, url: str) -> tuple[requests.Response, dict]:
         """GET ``url``; return the response and its JSON object body."""
         response = self.request('GET', url)
@@ -109,8 +121,8 @@ def rebuilt(response: requests.Response, body: dict) -> requests.Response:
 class JsonReconciler(reconcile.Reconciler):
     """A create that POSTs ``{member: {...}}`` to a collection URL.
 
-    Subclasses set the class attributes, and override :meth:`mark`,
-    :meth:`is_ours` and :meth:`find` where the API differs.
+    Subclasses set the class attributes, and override :meth:`findable`,
+    :meth:`mark`, :meth:`is_ours` and :meth:`find` where the API differs.
 
     :param lookup: the :class:`Lookup` to send requests with.
     :param create: the call's marked
@@ -133,6 +145,9 @@ class JsonReconciler(reconcile.Reconciler):
     collection = None
     #: Names are not unique: a late duplicate is swept after the call.
     sweeps = False
+    #: Where the resource carries the token: a
+    #: :class:`~heat_retry_plugins.reconcilers.markers.Place`.
+    token_place = markers.KEY
 
     def __init__(self, lookup: Lookup, create: ownership.CreateRequest,
                  on_settled: typing.Callable | None = None):
@@ -151,10 +166,15 @@ class JsonReconciler(reconcile.Reconciler):
             reconciled (it is then sent under ``never``).
         """
         member = cls.member_of(create.body)
-        if not _named(member):
+        if not cls.findable(member):
             return None
-        return cls.marked(create, dict(member, **{
-            ownership.MARKER: create.token}))
+        member = cls.token_place.put(member, create.token)
+        return None if member is None else cls.marked(create, member)
+
+    @classmethod
+    def findable(cls, member: dict) -> bool:
+        """Does a create's member say what a lookup finds it by (a name)?"""
+        return _named(member)
 
     @classmethod
     def member_of(cls, body: dict) -> dict:
@@ -223,18 +243,13 @@ class JsonReconciler(reconcile.Reconciler):
         return [Found(response, member)] if member else []
 
     def is_ours(self, resource: Found) -> bool:
-        return resource.member.get(ownership.MARKER) == self.create.token
+        return self.token_place.holds(resource.member, self.create.token)
 
     def identify(self, resource: Found) -> str:
         return resource.member.get('id')
 
     def delete(self, resource: Found) -> None:
-        try:
-            self.lookup.request('DELETE',
-                                self.member_url(self.identify(resource)))
-        except classify.ErrorResponse as exc:
-            if exc.response.status_code != 404:
-                raise
+        self.lookup.delete(self.member_url(self.identify(resource)))
 
     def is_gone(self, resource: Found) -> bool:
         try:

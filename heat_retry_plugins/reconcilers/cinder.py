@@ -37,7 +37,7 @@
 import urllib.parse
 
 from heat_retry_plugins.reconcilers import base
-from heat_retry_plugins.session import ownership
+from heat_retry_plugins.reconcilers import markers
 
 
 class VolumeReconciler(base.JsonReconciler):
@@ -48,27 +48,13 @@ class VolumeReconciler(base.JsonReconciler):
     route = r'/volumes$'
     member, collection = 'volume', 'volumes'
     sweeps = True
-
-    @classmethod
-    def mark(cls, create):
-        member = cls.member_of(create.body)
-        metadata = member.get('metadata')
-        if metadata is not None and not isinstance(metadata, dict):
-            return None
-        if not base._named(member):
-            return None
-        metadata = dict(metadata or {}, **{ownership.MARKER: create.token})
-        return cls.marked(create, dict(member, metadata=metadata))
+    token_place = markers.METADATA
 
     def list_url(self):
         # NOTE: the summary listing has no metadata; Cinder's name filter
         # is exact (``name~`` is the inexact one).
         return base.with_query(self.collection_url.rstrip('/') + '/detail',
                                name=self.name)
-
-    def is_ours(self, resource):
-        metadata = resource.member.get('metadata') or {}
-        return metadata.get(ownership.MARKER) == self.create.token
 
 
 class VolumeAttachmentReconciler(base.JsonReconciler):

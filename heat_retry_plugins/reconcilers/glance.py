@@ -48,19 +48,20 @@ class ImageReconciler(base.JsonReconciler):
     service = 'glance'
     route = r'/images$'
     member, collection = None, 'images'
+    token_place = markers.TAGS
 
     @classmethod
     def mark(cls, create):
         image = cls.member_of(create.body)
-        image_id = image.get('id')
-        if image_id is None:
-            image_id = str(uuid.uuid4())
-        elif not isinstance(image_id, str) or not image_id:
-            return None
-        tags = markers.with_tag(image.get('tags'), create.token)
-        if tags is None:
-            return None
-        return cls.marked(create, dict(image, id=image_id, tags=tags))
+        if image.get('id') is None:
+            # NOTE: the id it is found again by, chosen as Glance would.
+            create = cls.marked(create, dict(image, id=str(uuid.uuid4())))
+        return super().mark(create)
+
+    @classmethod
+    def findable(cls, member):
+        image_id = member.get('id')
+        return isinstance(image_id, str) and bool(image_id)
 
     @property
     def image_id(self):
@@ -72,6 +73,3 @@ class ImageReconciler(base.JsonReconciler):
 
     def find(self):
         return self.shown(self.member_url(self.image_id))
-
-    def is_ours(self, resource):
-        return markers.has_tag(resource.member, self.create.token)

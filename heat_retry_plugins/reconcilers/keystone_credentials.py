@@ -35,7 +35,6 @@ log lines name the credential by its type and user.
 import json
 
 from heat_retry_plugins.reconcilers import base
-from heat_retry_plugins.session import ownership
 
 #: The only credential type with a natural key.
 EC2 = 'ec2'
@@ -60,14 +59,10 @@ class CredentialReconciler(base.JsonReconciler):
     member, collection = 'credential', 'credentials'
 
     @classmethod
-    def mark(cls, create):
-        member = cls.member_of(create.body)
-        if (member.get('type') != EC2 or
-                not isinstance(member.get('user_id'), str) or
-                access_key(member) is None):
-            return None
-        return cls.marked(create, dict(member, **{
-            ownership.MARKER: create.token}))
+    def findable(cls, member):
+        return (member.get('type') == EC2 and
+                isinstance(member.get('user_id'), str) and
+                access_key(member) is not None)
 
     @property
     def name(self):

@@ -10,24 +10,55 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""Where an ownership token goes when it is not a key of its own.
+"""Where a resource carries its create's ownership token.
 
-Nova's metadata and Keystone's extra attributes take the token as a key
-(``heat_retry_token: <token>``). Other APIs have no free-form map on
-every resource, and the token goes, as the tag ``heat_retry_token=<token>``
+Keystone's extra attributes (:data:`KEY`) and Nova's and Cinder's metadata
+(:data:`METADATA`) take the token as a key (``heat_retry_token:
+<token>``). Other APIs have no free-form map on every resource, and the
+token goes, as the tag ``heat_retry_token=<token>``
 (:func:`~heat_retry_plugins.session.ownership.tag`), either into the
-resource's list of tags (Octavia, Glance) or at the end of its free-text
-description (Neutron, whose API refuses tags in most create bodies). The
-user's own tags and description are kept: the tag is added, never put in
-their place.
+resource's list of tags (:data:`TAGS`: Octavia, Glance) or at the end of
+its free-text description (:data:`DESCRIPTION`: Neutron, whose API refuses
+tags in most create bodies). The user's own metadata, tags and description
+are kept: the token is added, never put in their place.
+
+A reconciler names its :class:`Place` (its ``token_place``); a place puts
+the token on a create's member and tells whether a resource holds it.
 """
 
+import dataclasses
 import typing
 
 from heat_retry_plugins.session import ownership
 
 #: The longest description Neutron (and most OpenStack APIs) store.
 MAX_DESCRIPTION = 255
+
+
+def with_key(values: typing.Any, token: str) -> dict | None:
+    """A map (a resource, or its metadata) with the token as a key.
+
+    :param values: the map (None when the body has none).
+    :param token: the call's token.
+    :returns: the new map, or None when ``values`` is not a map (the
+        create is then not marked).
+    """
+    if values is None:
+        values = {}
+    if not isinstance(values, dict):
+        return None
+    return dict(values, **{ownership.MARKER: token})
+
+
+def has_key(member: dict, token: str) -> bool:
+    """Does a resource carry the token as an attribute of its own?"""
+    return member.get(ownership.MARKER) == token
+
+
+def in_metadata(member: dict, token: str) -> bool:
+    """Does a resource's ``metadata`` hold the token as a key?"""
+    metadata = member.get('metadata')
+    return isinstance(metadata, dict) and has_key(metadata, token)
 
 
 def with_tag(tags: typing.Any, token: str) -> list | None:
@@ -76,3 +107,36 @@ def in_description(member: dict, token: str) -> bool:
     description = member.get('description')
     return isinstance(description, str) and (
         ownership.tag(token) in description.split())
+
+
+@dataclasses.dataclass(frozen=True)
+class Place:
+    """Where a resource carries the token.
+
+    :param put: ``put(member, token)``: a create's member with the token
+        added, or None when it cannot take it (the create is then not
+        marked).
+    :param holds: ``holds(member, token)``: does a resource carry it?
+    """
+
+    put: typing.Callable[[dict, str], dict | None]
+    holds: typing.Callable[[dict, str], bool]
+
+
+def _put(field, marked):
+    """A ``put`` that sets ``field`` to ``marked(its value, token)``."""
+    def put(member, token):
+        value = marked(member.get(field), token)
+        return None if value is None else dict(member, **{field: value})
+    return put
+
+
+#: The token as an attribute of its own (Keystone's extra attributes).
+KEY = Place(put=with_key, holds=has_key)
+#: The token as a key of the resource's ``metadata`` (Nova, Cinder).
+METADATA = Place(put=_put('metadata', with_key), holds=in_metadata)
+#: The token's tag in the resource's ``tags`` (Octavia, Glance).
+TAGS = Place(put=_put('tags', with_tag), holds=has_tag)
+#: The token's tag at the end of the ``description`` (Neutron).
+DESCRIPTION = Place(put=_put('description', with_description),
+                    holds=in_description)

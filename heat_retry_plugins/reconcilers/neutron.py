@@ -57,7 +57,6 @@ creates without a name.
 
 from heat_retry_plugins.reconcilers import base
 from heat_retry_plugins.reconcilers import markers
-from heat_retry_plugins.session import classify
 
 
 class _NeutronReconciler(base.JsonReconciler):
@@ -65,24 +64,9 @@ class _NeutronReconciler(base.JsonReconciler):
 
     service = 'neutron'
     sweeps = True
+    token_place = markers.DESCRIPTION
     #: Fields of the create that the lookup filters on besides the name.
     lookup_filters = ()
-
-    @classmethod
-    def mark(cls, create):
-        member = cls.member_of(create.body)
-        if not base._named(member):
-            return None
-        return cls.described(create, member)
-
-    @classmethod
-    def described(cls, create, member):
-        """``create`` with the token appended to its description."""
-        description = markers.with_description(member.get('description'),
-                                               create.token)
-        if description is None:
-            return None
-        return cls.marked(create, dict(member, description=description))
 
     def list_url(self):
         member = self.member_of(self.create.body)
@@ -91,9 +75,6 @@ class _NeutronReconciler(base.JsonReconciler):
             if isinstance(member.get(field), str):
                 query[field] = member[field]
         return base.with_query(self.collection_url, **query)
-
-    def is_ours(self, resource):
-        return markers.in_description(resource.member, self.create.token)
 
 
 class NetworkReconciler(_NeutronReconciler):
@@ -151,12 +132,8 @@ class SecurityGroupRuleReconciler(_NeutronReconciler):
     sweeps = False
 
     @classmethod
-    def mark(cls, create):
-        member = cls.member_of(create.body)
-        if not (isinstance(member.get('security_group_id'), str) and
-                member.get('direction') in ('ingress', 'egress')):
-            return None
-        return cls.described(create, member)
+    def findable(cls, member):
+        return _is_rule(member)
 
     @property
     def name(self):
@@ -198,15 +175,12 @@ class SecurityGroupRulesReconciler(base.JsonReconciler):
             return None
         marked = []
         for rule in rules:
-            if not (isinstance(rule, dict) and
-                    isinstance(rule.get('security_group_id'), str) and
-                    rule.get('direction') in ('ingress', 'egress')):
+            if not (isinstance(rule, dict) and _is_rule(rule)):
                 return None
-            description = markers.with_description(rule.get('description'),
-                                                   create.token)
-            if description is None:
+            rule = markers.DESCRIPTION.put(rule, create.token)
+            if rule is None:
                 return None
-            marked.append(dict(rule, description=description))
+            marked.append(rule)
         return cls.marked(create, {cls.collection: marked})
 
     @property
@@ -246,14 +220,16 @@ class SecurityGroupRulesReconciler(base.JsonReconciler):
 
     def delete(self, resource):
         for url in self._rule_urls(resource):
-            try:
-                self.lookup.request('DELETE', url)
-            except classify.ErrorResponse as exc:
-                if exc.response.status_code != 404:
-                    raise
+            self.lookup.delete(url)
 
     def is_gone(self, resource):
         return all(not self.shown(url) for url in self._rule_urls(resource))
 
     def kept_id(self, response):
         return None
+
+
+def _is_rule(member):
+    """Does a rule say what it is found by: its group and direction?"""
+    return (isinstance(member.get('security_group_id'), str) and
+            member.get('direction') in ('ingress', 'egress'))

@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives import serialization
 
 from heat_retry_plugins.reconcilers import base
-from heat_retry_plugins.session import classify
+from heat_retry_plugins.reconcilers import markers
 from heat_retry_plugins.session import ownership
 
 #: From this compute microversion on, Nova never generates keys.
@@ -46,6 +46,7 @@ class ServerReconciler(base.JsonReconciler):
     route = r'/servers$'
     member, collection = 'server', 'servers'
     sweeps = True
+    token_place = markers.METADATA
 
     @classmethod
     def mark(cls, create):
@@ -56,13 +57,7 @@ class ServerReconciler(base.JsonReconciler):
                 member.get('return_reservation_id')):
             # NOTE: several servers share the name and the token by design.
             return None
-        metadata = member.get('metadata')
-        if metadata is not None and not isinstance(metadata, dict):
-            return None
-        if not base._named(member):
-            return None
-        metadata = dict(metadata or {}, **{ownership.MARKER: create.token})
-        return cls.marked(create, dict(member, metadata=metadata))
+        return super().mark(create)
 
     def list_url(self):
         # NOTE: Nova treats the name filter as a regular expression: anchor
@@ -71,10 +66,6 @@ class ServerReconciler(base.JsonReconciler):
         return base.with_query(
             self.collection_url.rstrip('/') + '/detail',
             name='^%s$' % re.escape(self.name))
-
-    def is_ours(self, resource):
-        metadata = resource.member.get('metadata') or {}
-        return metadata.get(ownership.MARKER) == self.create.token
 
 
 class KeypairReconciler(base.JsonReconciler):
@@ -114,15 +105,7 @@ class KeypairReconciler(base.JsonReconciler):
         return base.with_query(url, **query) if query else url
 
     def find(self):
-        try:
-            response, body = self.lookup.get_json(self._keypair_url())
-        except classify.ErrorResponse as exc:
-            if exc.response.status_code == 404:
-                return []
-            raise
-        member = body.get(self.member)
-        return [base.Found(response, member)] if isinstance(
-            member, dict) else []
+        return self.shown(self._keypair_url())
 
     def is_ours(self, resource):
         public_key = resource.member.get('public_key') or ''

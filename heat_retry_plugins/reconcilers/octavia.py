@@ -46,23 +46,28 @@ class _OctaviaReconciler(base.JsonReconciler):
     """An Octavia object, its token in its tags."""
 
     service = 'octavia'
+    token_place = markers.TAGS
     #: The fields of the create that say what it is found by: all must be
     #: given. None: its name (and the name must be given).
     natural_key = None
+    #: How log lines name the create: a format of its natural key's
+    #: values. None: by its name.
+    name_format = None
 
     @classmethod
-    def mark(cls, create):
-        member = cls.member_of(create.body)
+    def findable(cls, member):
         if cls.natural_key is None:
-            if not base._named(member):
-                return None
-        elif any(member.get(field) in (None, '') for field in
-                 cls.natural_key):
-            return None
-        tags = markers.with_tag(member.get('tags'), create.token)
-        if tags is None:
-            return None
-        return cls.marked(create, dict(member, tags=tags))
+            return super().findable(member)
+        return all(member.get(field) not in (None, '')
+                   for field in cls.natural_key)
+
+    @property
+    def name(self):
+        if self.name_format is None:
+            return super().name
+        member = self.member_of(self.create.body)
+        return self.name_format % tuple(member.get(field)
+                                        for field in self.natural_key)
 
     def find(self):
         if self.natural_key is None:
@@ -70,9 +75,6 @@ class _OctaviaReconciler(base.JsonReconciler):
         member = self.member_of(self.create.body)
         return self.listed(base.with_query(self.collection_url, **{
             field: str(member[field]) for field in self.natural_key}))
-
-    def is_ours(self, resource):
-        return markers.has_tag(resource.member, self.create.token)
 
 
 class LoadBalancerReconciler(_OctaviaReconciler):
@@ -109,11 +111,7 @@ class MemberReconciler(_OctaviaReconciler):
     route = r'/lbaas/pools/[^/]+/members$'
     member, collection = 'member', 'members'
     natural_key = ('address', 'protocol_port')
-
-    @property
-    def name(self):
-        member = self.member_of(self.create.body)
-        return '%s:%s' % (member.get('address'), member.get('protocol_port'))
+    name_format = '%s:%s'
 
 
 class HealthMonitorReconciler(_OctaviaReconciler):
@@ -123,10 +121,7 @@ class HealthMonitorReconciler(_OctaviaReconciler):
     route = r'/lbaas/healthmonitors$'
     member, collection = 'healthmonitor', 'healthmonitors'
     natural_key = ('pool_id',)
-
-    @property
-    def name(self):
-        return 'of pool %s' % self.member_of(self.create.body).get('pool_id')
+    name_format = 'of pool %s'
 
 
 class L7PolicyReconciler(_OctaviaReconciler):
@@ -145,13 +140,8 @@ class L7RuleReconciler(_OctaviaReconciler):
     route = r'/lbaas/l7policies/[^/]+/rules$'
     member, collection = 'rule', 'rules'
     natural_key = ('type', 'compare_type', 'value')
+    name_format = '%s %s %s'
     sweeps = True
-
-    @property
-    def name(self):
-        member = self.member_of(self.create.body)
-        return '%s %s %s' % (member.get('type'), member.get('compare_type'),
-                             member.get('value'))
 
     def find(self):
         # NOTE: equal rules may exist, and a value can hold any character:

@@ -115,11 +115,15 @@ def classify_connection_error(exc):
     :returns: TRANSIENT when the connection was never made, else AMBIGUOUS
         (FATAL for a TLS error, which a retry does not mend).
     """
-    if isinstance(exc, ks_exceptions.SSLError):
+    return _connection_verdict(exc, ks_exceptions.SSLError)
+
+
+def _connection_verdict(exc, tls_error):
+    """FATAL for a ``tls_error``; TRANSIENT if nothing was sent; AMBIGUOUS."""
+    if isinstance(exc, tls_error):
         return verdicts.Classification(Verdict.FATAL)
-    for cause in _causes(exc):
-        if isinstance(cause, _NOT_SENT):
-            return verdicts.Classification(Verdict.TRANSIENT)
+    if any(isinstance(cause, _NOT_SENT) for cause in _causes(exc)):
+        return verdicts.Classification(Verdict.TRANSIENT)
     return verdicts.Classification(Verdict.AMBIGUOUS)
 
 
@@ -224,17 +228,8 @@ def _classify_library_error(exc):
         if isinstance(cause, ks_exceptions.ConnectionError):
             return classify_connection_error(cause)
         if isinstance(cause, _REQUESTS_FAILURES):
-            return _classify_requests_error(cause)
+            return _connection_verdict(cause, requests.exceptions.SSLError)
     return None
-
-
-def _classify_requests_error(exc):
-    if isinstance(exc, requests.exceptions.SSLError):
-        return verdicts.Classification(Verdict.FATAL)
-    for cause in _causes(exc):
-        if isinstance(cause, _NOT_SENT):
-            return verdicts.Classification(Verdict.TRANSIENT)
-    return verdicts.Classification(Verdict.AMBIGUOUS)
 
 
 def _status_of(exc):
