@@ -61,17 +61,28 @@ class RetryPolicy:
     deadline: float = DEFAULT_DEADLINE
 
     def __post_init__(self):
-        if self.max_attempts < 1:
-            raise ValueError('max_attempts must be at least 1')
+        attempts = self.max_attempts
+        if (isinstance(attempts, bool) or not isinstance(attempts, int) or
+                attempts < 1):
+            raise ValueError('max_attempts must be a whole number >= 1, '
+                             'not %r' % (attempts,))
         for name in ('initial_delay', 'max_delay', 'deadline'):
-            value = getattr(self, name)
-            if not (value >= 0 and math.isfinite(value)):
-                raise ValueError('%s must be a finite number >= 0' % name)
-        if not (self.multiplier >= 1 and math.isfinite(self.multiplier)):
-            raise ValueError('multiplier must be a finite number >= 1')
+            if not _finite_at_least(getattr(self, name), 0):
+                raise ValueError('%s must be a finite number >= 0, not %r'
+                                 % (name, getattr(self, name)))
+        if not _finite_at_least(self.multiplier, 1):
+            raise ValueError('multiplier must be a finite number >= 1, '
+                             'not %r' % (self.multiplier,))
         if self.jitter not in JITTER_KINDS:
             raise ValueError('jitter must be one of %s' %
                              ', '.join(JITTER_KINDS))
+
+
+def _finite_at_least(value, low):
+    """Is ``value`` a real number (not a bool), finite and >= ``low``?"""
+    return (not isinstance(value, bool) and
+            isinstance(value, (int, float)) and
+            math.isfinite(value) and value >= low)
 
 
 class OnAmbiguous(enum.Enum):
