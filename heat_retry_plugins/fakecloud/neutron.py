@@ -185,12 +185,7 @@ class NeutronService(neutron_networks.NetworkResources,
         :returns: the stored object.
         :raises NeutronError: ``<Resource>NotFound``.
         """
-        obj = self.state.get(collection.kind, obj_id)
-        if obj is None:
-            raise common.NeutronError(status,
-                                      '%sNotFound' % collection.resource,
-                                      collection.missing % obj_id)
-        return obj
+        return common.find(self.state, collection, obj_id, status)
 
     @staticmethod
     def body_dict(request: Request, key: str = '') -> dict:

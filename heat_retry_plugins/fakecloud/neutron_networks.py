@@ -58,19 +58,20 @@ SUBNETS = common.Collection(
 
 
 def find_network(state: Any, network_id: object, status: int = 404) -> dict:
-    """Look a network up.
+    """Look a network up by an id from a body (404 ``NetworkNotFound``)."""
+    return common.find(state, NETWORKS, str(network_id), status)
 
-    :param state: the CloudState.
-    :param network_id: the id.
-    :param status: the status to answer when it is missing.
-    :returns: the stored network.
-    :raises NeutronError: ``NetworkNotFound``.
-    """
-    network = state.get('network', str(network_id))
-    if network is None:
-        raise common.NeutronError(status, 'NetworkNotFound',
-                                  NETWORKS.missing % network_id)
-    return network
+
+def _check_mtu(mtu: object) -> int:
+    if not isinstance(mtu, int) or not 68 <= mtu <= 9000:
+        raise common.invalid('mtu', "'%s' is not in range 68..9000" % (mtu,))
+    return mtu
+
+
+def _pools(cidr: Any, requested: object, gateway: Optional[str]) -> list:
+    if requested:
+        return ipam.check_pools(cidr, requested, gateway)
+    return ipam.default_pools(cidr, gateway)
 
 
 class NetworkResources:
@@ -86,10 +87,7 @@ class NetworkResources:
         :param obj: the common attributes.
         :returns: the stored network.
         """
-        mtu = ref.get('mtu', 1450)
-        if not isinstance(mtu, int) or not 68 <= mtu <= 9000:
-            raise common.invalid('mtu', "'%s' is not in range 68..9000"
-                                 % (mtu,))
+        mtu = _check_mtu(ref.get('mtu', 1450))
         obj.update({
             'admin_state_up': common.check_bool(
                 'admin_state_up', ref.get('admin_state_up', True)),
@@ -109,16 +107,11 @@ class NetworkResources:
         :param obj: the stored network.
         :param ref: the update body.
         """
-        for key in ('admin_state_up', 'shared', 'router:external',
-                    'port_security_enabled'):
-            if key in ref:
-                obj[key] = common.check_bool(key, ref[key])
+        common.update_flags(obj, ref, ('admin_state_up', 'shared',
+                                       'router:external',
+                                       'port_security_enabled'))
         if 'mtu' in ref:
-            if not isinstance(ref['mtu'], int) or not 68 <= ref['mtu'] <= (
-                    9000):
-                raise common.invalid('mtu', "'%s' is not in range 68..9000"
-                                     % (ref['mtu'],))
-            obj['mtu'] = ref['mtu']
+            obj['mtu'] = _check_mtu(ref['mtu'])
 
     def delete_network(self, request: Any, obj: dict) -> None:
         """Delete a network and its subnets (409 while ports are on it).
@@ -185,9 +178,7 @@ class NetworkResources:
                     'cidr: %s for network: %s overlaps with another subnet.'
                     % (cidr, network['id']))
         gateway = self._gateway(cidr, ref.get('gateway_ip', 'default'))
-        pools = (ipam.check_pools(cidr, ref['allocation_pools'], gateway)
-                 if ref.get('allocation_pools') else
-                 ipam.default_pools(cidr, gateway))
+        pools = _pools(cidr, ref.get('allocation_pools'), gateway)
         obj.update({
             'network_id': network['id'], 'cidr': str(cidr),
             'ip_version': cidr.version, 'gateway_ip': gateway,
@@ -227,18 +218,14 @@ class NetworkResources:
             gateway = self._gateway(cidr, ref['gateway_ip'])
         pools = obj['allocation_pools']
         if 'allocation_pools' in ref:
-            pools = (ipam.check_pools(cidr, ref['allocation_pools'], gateway)
-                     if ref['allocation_pools'] else
-                     ipam.default_pools(cidr, gateway))
+            pools = _pools(cidr, ref['allocation_pools'], gateway)
         elif 'gateway_ip' in ref:
             ipam.check_pools(cidr, pools, gateway)
         obj.update({'gateway_ip': gateway, 'allocation_pools': pools})
         for key in ('dns_nameservers', 'host_routes', 'service_types'):
             if key in ref:
                 obj[key] = list(ref[key] or [])
-        if 'enable_dhcp' in ref:
-            obj['enable_dhcp'] = common.check_bool('enable_dhcp',
-                                                   ref['enable_dhcp'])
+        common.update_flags(obj, ref, ('enable_dhcp',))
 
     def delete_subnet(self, request: Any, obj: dict) -> None:
         """Delete a subnet (409 while a port holds one of its addresses).

@@ -56,19 +56,8 @@ PORTS = common.Collection(
 
 
 def find_port(state: Any, port_id: object, status: int = 404) -> dict:
-    """Look a port up.
-
-    :param state: the CloudState.
-    :param port_id: the id.
-    :param status: the status to answer when it is missing.
-    :returns: the stored port.
-    :raises NeutronError: ``PortNotFound``.
-    """
-    port = state.get('port', str(port_id))
-    if port is None:
-        raise common.NeutronError(status, 'PortNotFound',
-                                  PORTS.missing % port_id)
-    return port
+    """Look a port up by an id from a body (404 ``PortNotFound``)."""
+    return common.find(state, PORTS, str(port_id), status)
 
 
 def new_mac() -> str:
@@ -179,10 +168,7 @@ def _port_groups(state: Any, project_id: str, groups: object,
             ' in order to use security groups.')
     security.ensure_default_group(state, project_id)
     for group_id in groups:
-        if state.get('security_group', str(group_id)) is None:
-            raise common.NeutronError(
-                404, 'SecurityGroupNotFound',
-                security.SECURITY_GROUPS.missing % group_id)
+        common.find(state, security.SECURITY_GROUPS, str(group_id))
     return list(dict.fromkeys(str(g) for g in groups))
 
 
@@ -245,9 +231,7 @@ class PortResources:
                 ref.get('device_owner', obj['device_owner']), obj['id'])
         obj.update({'security_groups': groups,
                     'port_security_enabled': port_security})
-        for key in ('admin_state_up',):
-            if key in ref:
-                obj[key] = common.check_bool(key, ref[key])
+        common.update_flags(obj, ref, ('admin_state_up',))
         for key in ('device_id', 'device_owner', 'binding:host_id',
                     'binding:vnic_type', 'binding:profile',
                     'allowed_address_pairs', 'extra_dhcp_opts'):

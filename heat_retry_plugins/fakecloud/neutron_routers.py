@@ -62,17 +62,8 @@ class RouterResources:
     """Routers and floating IPs (a NeutronService mixin)."""
 
     def find_router(self, router_id: str) -> dict:
-        """Look a router up.
-
-        :param router_id: the id.
-        :returns: the stored router.
-        :raises NeutronError: 404 ``RouterNotFound``.
-        """
-        router = self.state.get('router', router_id)
-        if router is None:
-            raise common.NeutronError(404, 'RouterNotFound',
-                                      ROUTERS.missing % router_id)
-        return router
+        """Look a router up (404 ``RouterNotFound``)."""
+        return common.find(self.state, ROUTERS, router_id)
 
     # -- routers ----------------------------------------------------------
 
@@ -116,9 +107,7 @@ class RouterResources:
                 raise common.invalid('routes', "'%s' is not a list of "
                                      "routes" % (ref['routes'],))
             obj['routes'] = list(ref['routes'])
-        if 'admin_state_up' in ref:
-            obj['admin_state_up'] = common.check_bool('admin_state_up',
-                                                      ref['admin_state_up'])
+        common.update_flags(obj, ref, ('admin_state_up',))
 
     def delete_router(self, request: Any, obj: dict) -> None:
         """Delete a router and its gateway (409 with interfaces).

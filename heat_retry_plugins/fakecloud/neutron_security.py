@@ -125,20 +125,9 @@ def rule_key(rule: dict) -> tuple:
 class SecurityGroupResources:
     """Security groups and rules (a NeutronService mixin)."""
 
-    def find_group(self, group_id: str, status: int = 404) -> dict:
-        """Look a security group up.
-
-        :param group_id: the id.
-        :param status: the status to answer when it is missing.
-        :returns: the stored group.
-        :raises NeutronError: ``SecurityGroupNotFound``.
-        """
-        group = self.state.get('security_group', group_id)
-        if group is None:
-            raise common.NeutronError(
-                status, 'SecurityGroupNotFound',
-                SECURITY_GROUPS.missing % group_id)
-        return group
+    def find_group(self, group_id: str) -> dict:
+        """Look a security group up (404 ``SecurityGroupNotFound``)."""
+        return common.find(self.state, SECURITY_GROUPS, group_id)
 
     # -- groups -----------------------------------------------------------
 
@@ -225,23 +214,24 @@ class SecurityGroupResources:
         :returns: the stored rule.
         """
         group = self.find_group(ref.get('security_group_id'))
-        direction = ref.get('direction')
-        if direction not in ('ingress', 'egress'):
-            raise common.invalid('direction', "%s is not in ['ingress', "
-                                 "'egress']" % (direction,))
-        ethertype = ref.get('ethertype', 'IPv4')
-        if ethertype not in ('IPv4', 'IPv6'):
-            raise common.invalid('ethertype', "%s is not in ['IPv4', "
-                                 "'IPv6']" % (ethertype,))
-        protocol = ref.get('protocol')
-        if protocol is not None and not _known_protocol(protocol):
-            raise common.NeutronError(
-                400, 'SecurityGroupRuleInvalidProtocol',
-                'Security group rule protocol %s not supported. Only '
-                'protocol values %s and integer representations [0 to 255] '
-                'are supported.' % (protocol, sorted(PROTOCOLS)))
+        direction = _one_of(ref, 'direction', ('ingress', 'egress'))
+        ethertype = _one_of(ref, 'ethertype', ('IPv4', 'IPv6'), 'IPv4')
+        protocol = _check_protocol(ref.get('protocol'))
         low, high = _port_range(protocol, ref.get('port_range_min'),
                                 ref.get('port_range_max'))
+        remote_prefix, remote_group = self._rule_remote(ref, ethertype)
+        obj.pop('tags')
+        obj.update({'security_group_id': group['id'],
+                    'direction': direction, 'ethertype': ethertype,
+                    'protocol': None if protocol is None else str(protocol),
+                    'port_range_min': low, 'port_range_max': high,
+                    'remote_ip_prefix': remote_prefix,
+                    'remote_group_id': remote_group,
+                    'project_id': group['project_id']})
+        self._check_new_rule(obj)
+        return self.state.add('security_group_rule', obj)
+
+    def _rule_remote(self, ref: dict, ethertype: str) -> tuple:
         remote_prefix = ref.get('remote_ip_prefix')
         remote_group = ref.get('remote_group_id')
         if remote_prefix is not None and remote_group is not None:
@@ -251,22 +241,17 @@ class SecurityGroupResources:
             self.find_group(remote_group)
         if remote_prefix is not None:
             remote_prefix = _remote_prefix(ethertype, remote_prefix)
-        obj.pop('tags')
-        obj.update({'security_group_id': group['id'],
-                    'direction': direction, 'ethertype': ethertype,
-                    'protocol': None if protocol is None else str(protocol),
-                    'port_range_min': low, 'port_range_max': high,
-                    'remote_ip_prefix': remote_prefix,
-                    'remote_group_id': remote_group,
-                    'project_id': group['project_id']})
-        key = rule_key(obj)
+        return remote_prefix, remote_group
+
+    def _check_new_rule(self, new: dict) -> None:
+        key = rule_key(new)
+        group_id = new['security_group_id']
         for rule in self.state.list('security_group_rule',
-                                    security_group_id=group['id']):
+                                    security_group_id=group_id):
             if rule_key(rule) == key:
                 raise common.conflict(
                     'SecurityGroupRuleExists', 'Security group rule already '
                     'exists. Rule id is %s.' % rule['id'])
-        return self.state.add('security_group_rule', obj)
 
     def delete_security_group_rule(self, request: object, obj: dict) -> None:
         """Delete a rule.
@@ -286,6 +271,24 @@ class SecurityGroupResources:
         group = self.state.get('security_group', obj['security_group_id'])
         body['belongs_to_default_sg'] = bool(group) and (
             group['name'] == 'default')
+
+
+def _one_of(ref: dict, key: str, choices: tuple,
+            default: object = None) -> object:
+    value = ref.get(key, default)
+    if value not in choices:
+        raise common.invalid(key, '%s is not in %s' % (value, list(choices)))
+    return value
+
+
+def _check_protocol(protocol: object) -> object:
+    if protocol is not None and not _known_protocol(protocol):
+        raise common.NeutronError(
+            400, 'SecurityGroupRuleInvalidProtocol',
+            'Security group rule protocol %s not supported. Only protocol '
+            'values %s and integer representations [0 to 255] are '
+            'supported.' % (protocol, sorted(PROTOCOLS)))
+    return protocol
 
 
 def _known_protocol(protocol: object) -> bool:
