@@ -36,6 +36,10 @@ INTERFACE_OWNER = 'network:router_interface'
 GATEWAY_OWNER = 'network:router_gateway'
 FLOATINGIP_OWNER = 'network:floatingip'
 
+#: The 400 of an interface change that names neither or both.
+_SUBNET_OR_PORT = ('Bad router request: Either subnet_id or port_id must be '
+                   'specified.')
+
 ROUTERS = neutron_common.Collection(
     path='routers', singular='router', plural='routers', kind='router',
     resource='Router', missing='Router %s could not be found.',
@@ -183,9 +187,7 @@ class RouterResources:
         with self.state.lock:
             router = self.find_router(request.params['id'])
             if ('subnet_id' in ref) == ('port_id' in ref):
-                raise neutron_common.bad_request(
-                    'Bad router request: Either subnet_id or port_id must be '
-                    'specified.')
+                raise neutron_common.bad_request(_SUBNET_OR_PORT)
             if 'port_id' in ref:
                 port = neutron_ports.find_port(self.state, ref['port_id'])
                 if port['device_id']:
@@ -253,9 +255,7 @@ class RouterResources:
                          'no interface on subnet %s' % (router['id'],
                                                         ref['subnet_id']))
             else:
-                raise neutron_common.bad_request(
-                    'Bad router request: Either subnet_id or port_id must be '
-                    'specified.')
+                raise neutron_common.bad_request(_SUBNET_OR_PORT)
             if not found:
                 raise neutron_common.NeutronError(404, *error)
             port = found[0]
