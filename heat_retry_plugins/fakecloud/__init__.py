@@ -11,10 +11,11 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""A fake OpenStack cloud (Keystone, Nova, Glance, a stub Neutron).
+"""A fake OpenStack cloud that injects faults on purpose.
 
-It speaks real HTTP on 127.0.0.1, injects faults on purpose (seeded and
-repeatable) and counts what happens. It knows nothing of the retry plugins::
+It serves Keystone, Nova, Glance, Neutron, Cinder, Octavia, Swift, Designate
+and Heat over real HTTP on 127.0.0.1, injects faults (seeded and repeatable)
+and counts what happens. It knows nothing of the retry plugins::
 
     with FakeCloud(faults=[{'service': 'compute', 'method': 'POST',
                             'path': '^/servers$', 'first': 2,

@@ -23,6 +23,7 @@ a bad one prints one line ``fakecloud: error: ...`` on stderr and exits 2.
 """
 
 import argparse
+import contextlib
 import json
 import logging
 import math
@@ -31,6 +32,7 @@ import sys
 import threading
 import time
 from typing import Callable
+from typing import Iterator
 from typing import NoReturn
 from typing import Optional
 from typing import Sequence
@@ -194,6 +196,63 @@ def print_banner(cloud: server.FakeCloud, out: TextIO) -> None:
     out.flush()
 
 
+@contextlib.contextmanager
+def stop_signals(stop: threading.Event) -> Iterator[None]:
+    """Let SIGINT and SIGTERM set an event while a block runs.
+
+    Only the main thread may set signal handlers; elsewhere (``main`` run
+    in a thread) the block runs with the handlers as they are.
+
+    :param stop: the event the signals set.
+    """
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        # Handle both explicitly: a shell starts background jobs with
+        # SIGINT ignored.
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous[signum] = signal.signal(signum,
+                                             lambda *_: stop.set())
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def wait_for_stop(stop: threading.Event, duration: Optional[float]) -> None:
+    """Wait until an event is set or a duration has passed.
+
+    :param stop: the event.
+    :param duration: seconds, or None to wait for the event only.
+    """
+    deadline = None if duration is None else time.monotonic() + duration
+    while not stop.is_set():
+        remaining = (0.5 if deadline is None
+                     else deadline - time.monotonic())
+        if remaining <= 0:
+            break
+        stop.wait(min(0.5, remaining))
+
+
+def serve_until_stopped(cloud: server.FakeCloud, duration: Optional[float],
+                        out: TextIO) -> None:
+    """Print the banner, serve until a signal or the duration, then stop.
+
+    :param cloud: the running cloud.
+    :param duration: seconds, or None to serve until a signal.
+    :param out: where to print the banner.
+    """
+    stop = threading.Event()
+    try:
+        with stop_signals(stop):
+            print_banner(cloud, out)
+            wait_for_stop(stop, duration)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        cloud.stop()
+
+
 def main(argv: Optional[Sequence[str]] = None,
          out: Optional[TextIO] = None) -> int:
     """Run the fake cloud.
@@ -222,30 +281,7 @@ def main(argv: Optional[Sequence[str]] = None,
         sys.stderr.write('fakecloud: error: cannot start: %s\n'
                          % one_line(exc))
         return USAGE_ERROR
-    stop = threading.Event()
-    previous = {}
-    if threading.current_thread() is threading.main_thread():
-        # Handle both explicitly: a shell starts background jobs with
-        # SIGINT ignored.
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            previous[signum] = signal.signal(signum,
-                                             lambda *_: stop.set())
-    print_banner(cloud, out)
-    deadline = (None if args.duration is None
-                else time.monotonic() + args.duration)
-    try:
-        while not stop.is_set():
-            remaining = (0.5 if deadline is None
-                         else deadline - time.monotonic())
-            if remaining <= 0:
-                break
-            stop.wait(min(0.5, remaining))
-    except KeyboardInterrupt:
-        pass
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-        cloud.stop()
+    serve_until_stopped(cloud, args.duration, out)
     out.write(json.dumps(cloud.counters(), indent=2, sort_keys=True) + '\n')
     out.flush()
     return 0

@@ -24,6 +24,7 @@ import dataclasses
 import json
 import math
 import os
+import re
 from typing import Any
 from typing import Iterable
 from typing import Optional
@@ -91,6 +92,47 @@ def count(raw: dict, key: str, where: str,
         raise ValueError('%s: %s must be an integer of at least %d, got %s'
                          % (where, key, minimum, show(value)))
     return value
+
+
+def regex(raw: dict, key: str, where: str) -> Optional[re.Pattern]:
+    """Check an optional regular expression of a mapping.
+
+    :param raw: the mapping.
+    :param key: the key.
+    :param where: where the mapping is, for the message (``'rule 2'``).
+    :returns: the compiled expression, or None when absent.
+    :raises ValueError: unless a string that compiles.
+    """
+    pattern = raw.get(key)
+    if pattern is None:
+        return None
+    if not isinstance(pattern, str):
+        raise ValueError('%s: %s must be a regular expression string, got '
+                         '%s' % (where, key, show(pattern)))
+    try:
+        return re.compile(pattern)
+    except (re.error, OverflowError, RecursionError) as exc:
+        raise ValueError('%s: %s %s is not a valid regular expression: %s'
+                         % (where, key, show(pattern), exc))
+
+
+def window(raw: dict, key: str, where: str) -> Optional[tuple]:
+    """Check an optional ``[start, end]`` of a mapping, in seconds.
+
+    :param raw: the mapping.
+    :param key: the key.
+    :param where: where the mapping is, for the message (``'rule 2'``).
+    :returns: ``(start, end)`` as floats, or None when absent.
+    :raises ValueError: unless two finite numbers, start <= end.
+    """
+    edges = raw.get(key)
+    if edges is None:
+        return None
+    if not isinstance(edges, (list, tuple)) or len(edges) != 2 or not all(
+            is_number(edge) for edge in edges) or edges[0] > edges[1]:
+        raise ValueError('%s: %s must be [start, end] in seconds, got %s'
+                         % (where, key, show(edges)))
+    return float(edges[0]), float(edges[1])
 
 
 def strings(value: Any, what: str) -> frozenset:

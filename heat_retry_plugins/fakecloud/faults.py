@@ -83,9 +83,11 @@ from heat_retry_plugins.fakecloud import fault_spec
 from heat_retry_plugins.fakecloud.fault_spec import count
 from heat_retry_plugins.fakecloud.fault_spec import is_number
 from heat_retry_plugins.fakecloud.fault_spec import number
+from heat_retry_plugins.fakecloud.fault_spec import regex
 from heat_retry_plugins.fakecloud.fault_spec import show
 from heat_retry_plugins.fakecloud.fault_spec import strings
 from heat_retry_plugins.fakecloud.fault_spec import unknown_keys
+from heat_retry_plugins.fakecloud.fault_spec import window
 
 SERVICES = ('identity', 'compute', 'image', 'network', 'volumev3',
             'load-balancer', 'object-store', 'dns', 'orchestration')
@@ -110,6 +112,8 @@ _RULE_KEYS = {'service', 'method', 'path', 'project', 'rate', 'first',
 _FAULT_KEYS = {'kind', 'status', 'status_after', 'retry_after', 'seconds',
                'body'}
 _BODIES = ('json', 'html', 'empty')
+#: The keys that choose which matching requests fail (one at the most).
+_SELECTORS = ('rate', 'first', 'every')
 
 # NOTE: re-exported, so that callers find the whole spec API here.
 LoadedSpec = fault_spec.LoadedSpec
@@ -162,19 +166,30 @@ class Fault:
         :param now: the current time (``time.time()``) for HTTP dates.
         :returns: the header value, or None for no header.
         """
-        value = self.retry_after
-        if value is None:
-            return None
-        if isinstance(value, bool):
-            raise ValueError('retry_after must not be a boolean')
-        if isinstance(value, (int, float)):
-            return str(int(value))
-        match = re.fullmatch(r'http-date:\+?(-?\d+(?:\.\d+)?)', value)
-        if match:
-            when = (time.time() if now is None else now) + float(
-                match.group(1))
-            return email.utils.formatdate(when, usegmt=True)
-        return value
+        return render_retry_after(self.retry_after, now)
+
+
+def render_retry_after(value: Union[int, str, None],
+                       now: Optional[float] = None) -> Optional[str]:
+    """Render a ``retry_after`` of a fault as the header value.
+
+    :param value: seconds (int), ``'http-date:+N'`` (an HTTP date N seconds
+        ahead), any other string (sent as it is) or None.
+    :param now: the current time (``time.time()``) for HTTP dates.
+    :returns: the header value, or None for no header.
+    :raises ValueError: for a boolean.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError('retry_after must not be a boolean')
+    if isinstance(value, (int, float)):
+        return str(int(value))
+    match = re.fullmatch(r'http-date:\+?(-?\d+(?:\.\d+)?)', value)
+    if match:
+        when = (time.time() if now is None else now) + float(match.group(1))
+        return email.utils.formatdate(when, usegmt=True)
+    return value
 
 
 @dataclasses.dataclass
@@ -249,14 +264,18 @@ class FaultRule:
         return chosen
 
 
-def _status(value: Any, where: str) -> int:
-    if isinstance(value, str) and value.isdigit():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or not (
-            400 <= value <= 599):
-        raise ValueError('%s: fault status must be 4xx or 5xx, got %s'
-                         % (where, show(value)))
-    return value
+def _fault_mapping(raw: Any, where: str) -> dict:
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return {'status': raw}
+    if isinstance(raw, str):
+        return {'kind': raw}
+    if not isinstance(raw, dict):
+        raise ValueError('%s: fault must be a mapping, a status or a kind, '
+                         'got %s' % (where, show(raw)))
+    unknown = unknown_keys(raw, _FAULT_KEYS)
+    if unknown:
+        raise ValueError('%s: unknown fault keys: %s' % (where, unknown))
+    return raw
 
 
 def _fault_kind(raw: dict, where: str) -> tuple:
@@ -282,73 +301,126 @@ def _fault_kind(raw: dict, where: str) -> tuple:
     return kind, status
 
 
-def _parse_fault(raw: Any, where: str) -> Fault:
-    if isinstance(raw, int) and not isinstance(raw, bool):
-        raw = {'status': raw}
-    elif isinstance(raw, str):
-        raw = {'kind': raw}
-    if not isinstance(raw, dict):
-        raise ValueError('%s: fault must be a mapping, a status or a kind, '
-                         'got %s' % (where, show(raw)))
-    unknown = unknown_keys(raw, _FAULT_KEYS)
-    if unknown:
-        raise ValueError('%s: unknown fault keys: %s' % (where, unknown))
-    kind, status = _fault_kind(raw, where)
-    if kind in (STATUS, AMBIGUOUS, SLOW_CREATE):
-        status = _status(status, where)
-        if kind == SLOW_CREATE and status < 500:
-            raise ValueError('%s: a slow_create status must be 5xx, got %d'
-                             % (where, status))
-    else:
-        status = None
+def _fault_status(kind: str, status: Any, where: str) -> Optional[int]:
+    if kind not in (STATUS, AMBIGUOUS, SLOW_CREATE):
+        return None
+    if isinstance(status, str) and status.isdigit():
+        status = int(status)
+    if isinstance(status, bool) or not isinstance(status, int) or not (
+            400 <= status <= 599):
+        raise ValueError('%s: fault status must be 4xx or 5xx, got %s'
+                         % (where, show(status)))
+    if kind == SLOW_CREATE and status < 500:
+        raise ValueError('%s: a slow_create status must be 5xx, got %d'
+                         % (where, status))
+    return status
+
+
+def _fault_body(raw: dict, where: str) -> str:
     body = raw.get('body', 'json')
     if not isinstance(body, str) or body not in _BODIES:
         raise ValueError("%s: fault body must be 'json', 'html' or 'empty', "
                          "got %s" % (where, show(body)))
+    return body
+
+
+def _fault_seconds(raw: dict, kind: str, where: str) -> float:
     seconds = raw.get('seconds')
     if seconds is None:
         seconds = SLOW_CREATE_SECONDS if kind == SLOW_CREATE else 0.0
     seconds = number(seconds, '%s: fault seconds' % where)
     if seconds < 0:
         raise ValueError('%s: fault seconds must not be negative' % where)
+    return seconds
+
+
+def _fault_retry_after(raw: dict, where: str) -> Union[int, str, None]:
     retry_after = raw.get('retry_after')
     if retry_after is not None and not (isinstance(retry_after, str) or
                                         is_number(retry_after)):
         raise ValueError('%s: retry_after must be seconds or a string, got '
                          '%s' % (where, show(retry_after)))
-    fault = Fault(kind=kind, status=status, retry_after=retry_after,
-                  seconds=seconds, body=body)
     try:
-        fault.retry_after_header()
+        render_retry_after(retry_after)
     except (OverflowError, OSError, ValueError) as exc:
         raise ValueError('%s: retry_after %s cannot be rendered: %s'
                          % (where, show(retry_after), exc))
-    return fault
+    return retry_after
 
 
-def _path(raw: dict, where: str) -> Optional[re.Pattern]:
-    path = raw.get('path')
-    if path is None:
+def _parse_fault(raw: Any, where: str) -> Fault:
+    raw = _fault_mapping(raw, where)
+    kind, status = _fault_kind(raw, where)
+    # NOTE: keyword arguments are evaluated in order: the first bad key of
+    # a fault is the one its error names.
+    return Fault(kind=kind, status=_fault_status(kind, status, where),
+                 body=_fault_body(raw, where),
+                 seconds=_fault_seconds(raw, kind, where),
+                 retry_after=_fault_retry_after(raw, where))
+
+
+def _check_rule_mapping(raw: Any, where: str) -> None:
+    if not isinstance(raw, dict):
+        raise ValueError('%s must be a mapping, got %s' % (where, show(raw)))
+    unknown = unknown_keys(raw, _RULE_KEYS)
+    if unknown:
+        raise ValueError('%s: unknown keys: %s' % (where, unknown))
+    if 'fault' not in raw:
+        raise ValueError('%s has no fault' % where)
+
+
+def _rule_service(raw: dict, where: str) -> str:
+    service = raw.get('service', '*')
+    if not isinstance(service, str) or (service != '*' and
+                                        service not in SERVICES):
+        raise ValueError('%s: unknown service %s (expected one of %s or *)'
+                         % (where, show(service), ', '.join(SERVICES)))
+    return service
+
+
+def _rule_strings(raw: dict, key: str, where: str) -> Optional[frozenset]:
+    value = raw.get(key)
+    if value is None:
         return None
-    if not isinstance(path, str):
-        raise ValueError('%s: path must be a regular expression string, got '
-                         '%s' % (where, show(path)))
-    try:
-        return re.compile(path)
-    except (re.error, OverflowError, RecursionError) as exc:
-        raise ValueError('%s: path %s is not a valid regular expression: %s'
-                         % (where, show(path), exc))
+    return strings(value, '%s: %s' % (where, key))
 
 
-def _window(raw: dict, where: str) -> Optional[tuple]:
-    window = raw.get('window')
-    if window is None:
+def _rule_methods(raw: dict, where: str) -> Optional[frozenset]:
+    methods = _rule_strings(raw, 'method', where)
+    if methods is None:
         return None
-    if not isinstance(window, (list, tuple)) or len(window) != 2 or not all(
-            is_number(edge) for edge in window) or window[0] > window[1]:
-        raise ValueError('%s: window must be [start, end] in seconds, got '
-                         '%s' % (where, show(window)))
-    return float(window[0]), float(window[1])
+    return frozenset(method.upper() for method in methods)
+
+
+def _rule_rate(raw: dict, where: str) -> Optional[float]:
+    if sum(key in raw for key in _SELECTORS) > 1:
+        raise ValueError('%s: use only one of rate, first, every' % where)
+    rate = raw.get('rate')
+    if rate is None:
+        return None
+    rate = number(rate, '%s: rate' % where)
+    if not 0.0 <= rate <= 1.0:
+        raise ValueError('%s: rate must be within [0, 1]' % where)
+    return rate
+
+
+def _rule_name(raw: dict, index: int, where: str) -> str:
+    name = raw.get('name', 'rule%d' % index)
+    if isinstance(name, bool) or not isinstance(name, (str, int)):
+        raise ValueError('%s: name must be a string, got %s'
+                         % (where, show(name)))
+    return str(name)
+
+
+def _check_refuse(rule: FaultRule, raw: dict, where: str) -> None:
+    if rule.fault.kind != REFUSE:
+        return
+    if rule.scheduled and (any(key in raw for key in _SELECTORS) or
+                           rule.methods or rule.path or rule.projects):
+        raise ValueError('%s: a refuse window takes no selector, '
+                         'method, path or project' % where)
+    if not rule.scheduled and rule.fault.seconds <= 0:
+        raise ValueError('%s: refuse needs a window or seconds' % where)
 
 
 def parse_rule(raw: dict, index: int = 0, seed: int = 0) -> FaultRule:
@@ -362,52 +434,22 @@ def parse_rule(raw: dict, index: int = 0, seed: int = 0) -> FaultRule:
         names the rule and the key.
     """
     where = 'rule %d' % index
-    if not isinstance(raw, dict):
-        raise ValueError('%s must be a mapping, got %s' % (where, show(raw)))
-    unknown = unknown_keys(raw, _RULE_KEYS)
-    if unknown:
-        raise ValueError('%s: unknown keys: %s' % (where, unknown))
-    if 'fault' not in raw:
-        raise ValueError('%s has no fault' % where)
-    fault = _parse_fault(raw['fault'], where)
-    service = raw.get('service', '*')
-    if not isinstance(service, str) or (service != '*' and
-                                        service not in SERVICES):
-        raise ValueError('%s: unknown service %s (expected one of %s or *)'
-                         % (where, show(service), ', '.join(SERVICES)))
-    methods = raw.get('method')
-    if methods is not None:
-        methods = frozenset(m.upper() for m in strings(
-            methods, '%s: method' % where))
-    projects = raw.get('project')
-    if projects is not None:
-        projects = strings(projects, '%s: project' % where)
-    selectors = [k for k in ('rate', 'first', 'every') if k in raw]
-    if len(selectors) > 1:
-        raise ValueError('%s: use only one of rate, first, every' % where)
-    rate = raw.get('rate')
-    if rate is not None:
-        rate = number(rate, '%s: rate' % where)
-        if not 0.0 <= rate <= 1.0:
-            raise ValueError('%s: rate must be within [0, 1]' % where)
-    name = raw.get('name', 'rule%d' % index)
-    if isinstance(name, bool) or not isinstance(name, (str, int)):
-        raise ValueError('%s: name must be a string, got %s'
-                         % (where, show(name)))
-    rule = FaultRule(fault=fault, service=service, methods=methods,
-                     path=_path(raw, where), projects=projects, rate=rate,
-                     first=count(raw, 'first', where),
-                     every=count(raw, 'every', where, minimum=1),
-                     window=_window(raw, where),
-                     max_faults=count(raw, 'max_faults', where),
-                     name=str(name), rng=random.Random(seed + index))
-    if fault.kind == REFUSE:
-        if rule.scheduled and (selectors or methods or rule.path or
-                               projects):
-            raise ValueError('%s: a refuse window takes no selector, '
-                             'method, path or project' % where)
-        if not rule.scheduled and fault.seconds <= 0:
-            raise ValueError('%s: refuse needs a window or seconds' % where)
+    _check_rule_mapping(raw, where)
+    # NOTE: keyword arguments are evaluated in order: the first bad key of
+    # a rule is the one its error names.
+    rule = FaultRule(
+        fault=_parse_fault(raw['fault'], where),
+        service=_rule_service(raw, where),
+        methods=_rule_methods(raw, where),
+        projects=_rule_strings(raw, 'project', where),
+        rate=_rule_rate(raw, where), name=_rule_name(raw, index, where),
+        path=regex(raw, 'path', where),
+        first=count(raw, 'first', where),
+        every=count(raw, 'every', where, minimum=1),
+        window=window(raw, 'window', where),
+        max_faults=count(raw, 'max_faults', where),
+        rng=random.Random(seed + index))
+    _check_refuse(rule, raw, where)
     return rule
 
 

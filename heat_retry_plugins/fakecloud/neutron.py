@@ -28,10 +28,10 @@ import functools
 from typing import Any
 from typing import Callable
 
-from heat_retry_plugins.fakecloud import neutron_common as common
+from heat_retry_plugins.fakecloud import neutron_common
 from heat_retry_plugins.fakecloud import neutron_networks
 from heat_retry_plugins.fakecloud import neutron_ports
-from heat_retry_plugins.fakecloud import neutron_query as query
+from heat_retry_plugins.fakecloud import neutron_query
 from heat_retry_plugins.fakecloud import neutron_quotas
 from heat_retry_plugins.fakecloud import neutron_routers
 from heat_retry_plugins.fakecloud import neutron_security
@@ -137,7 +137,7 @@ class NeutronService(neutron_networks.NetworkResources,
     def _serve(self, func: Callable, request: Request) -> Response:
         try:
             return func(request)
-        except common.NeutronError as exc:
+        except neutron_common.NeutronError as exc:
             return self.neutron_error(exc.status, exc.kind, exc.message)
 
     def neutron_error(self, status: int, kind: str, message: str) -> Response:
@@ -158,11 +158,12 @@ class NeutronService(neutron_networks.NetworkResources,
         :param message: the message.
         :returns: the response.
         """
-        return self.neutron_error(status, common.http_kind(status), message)
+        return self.neutron_error(status, neutron_common.http_kind(status),
+                                  message)
 
     # -- helpers ----------------------------------------------------------
 
-    def render(self, collection: common.Collection, obj: dict) -> dict:
+    def render(self, collection: neutron_common.Collection, obj: dict) -> dict:
         """Render a stored object as the API shows it.
 
         :param collection: its collection.
@@ -175,7 +176,7 @@ class NeutronService(neutron_networks.NetworkResources,
         getattr(self, 'extend_' + collection.kind)(obj, body)
         return body
 
-    def find(self, collection: common.Collection, obj_id: str,
+    def find(self, collection: neutron_common.Collection, obj_id: str,
              status: int = 404) -> dict:
         """Look an object up.
 
@@ -185,12 +186,7 @@ class NeutronService(neutron_networks.NetworkResources,
         :returns: the stored object.
         :raises NeutronError: ``<Resource>NotFound``.
         """
-        obj = self.state.get(collection.kind, obj_id)
-        if obj is None:
-            raise common.NeutronError(status,
-                                      '%sNotFound' % collection.resource,
-                                      collection.missing % obj_id)
-        return obj
+        return neutron_common.find(self.state, collection, obj_id, status)
 
     @staticmethod
     def body_dict(request: Request, key: str = '') -> dict:
@@ -204,12 +200,12 @@ class NeutronService(neutron_networks.NetworkResources,
         try:
             body = request.json()
         except routing.HTTPError as exc:
-            raise common.bad_request(exc.message)
+            raise neutron_common.bad_request(exc.message)
         if key and isinstance(body, dict):
             body = body.get(key)
         if not isinstance(body, dict):
-            raise common.bad_request("Unable to find '%s' in request body"
-                                     % (key or 'body'))
+            raise neutron_common.bad_request(
+                "Unable to find '%s' in request body" % (key or 'body'))
         return body
 
     # -- versions and extensions ------------------------------------------
@@ -261,13 +257,13 @@ class NeutronService(neutron_networks.NetworkResources,
             if alias == request.params['alias']:
                 return Response(200, {'extension': self._extension(alias,
                                                                    name)})
-        raise common.NeutronError(404, 'HTTPNotFound', 'Extension with alias'
-                                  ' %s does not exist'
-                                  % request.params['alias'])
+        raise neutron_common.NeutronError(
+            404, 'HTTPNotFound', 'Extension with alias %s does not exist'
+            % request.params['alias'])
 
     # -- the collection API -----------------------------------------------
 
-    def list_items(self, collection: common.Collection,
+    def list_items(self, collection: neutron_common.Collection,
                    request: Request) -> Response:
         """``GET /v2.0/<collection>``, filtered, sorted and paginated.
 
@@ -281,17 +277,18 @@ class NeutronService(neutron_networks.NetworkResources,
         with self.state.lock:
             bodies = [self.render(collection, obj)
                       for obj in self.state.list(collection.kind)]
-        bodies = query.sort_bodies(collection, query.filter_bodies(
-            collection, bodies, request), request)
-        page, links = query.paginate(collection, bodies, request,
-                                     self.cloud.base_url(self.name))
-        body = {collection.plural: [query.select_fields(request, b)
+        bodies = neutron_query.sort_bodies(
+            collection, neutron_query.filter_bodies(collection, bodies,
+                                                    request), request)
+        page, links = neutron_query.paginate(collection, bodies, request,
+                                             self.cloud.base_url(self.name))
+        body = {collection.plural: [neutron_query.select_fields(request, b)
                                     for b in page]}
         if links:
             body[collection.plural + '_links'] = links
         return Response(200, body)
 
-    def create_items(self, collection: common.Collection,
+    def create_items(self, collection: neutron_common.Collection,
                      request: Request) -> Response:
         """``POST /v2.0/<collection>``: one resource, or a bulk list.
 
@@ -311,7 +308,7 @@ class NeutronService(neutron_networks.NetworkResources,
             try:
                 for ref in refs:
                     made.append(self._create_one(collection, request, ref))
-            except common.NeutronError:
+            except neutron_common.NeutronError:
                 for obj in reversed(made):
                     getattr(self, 'delete_' + collection.kind)(request, obj)
                 raise
@@ -320,25 +317,26 @@ class NeutronService(neutron_networks.NetworkResources,
             return Response(201, {collection.plural: bodies})
         return Response(201, {collection.singular: bodies[0]})
 
-    def _create_one(self, collection: common.Collection, request: Request,
-                    ref: object) -> dict:
+    def _create_one(self, collection: neutron_common.Collection,
+                    request: Request, ref: object) -> dict:
         if not isinstance(ref, dict):
-            raise common.bad_request("Unable to find '%s' in request body"
-                                     % collection.singular)
-        allowed = set(common.COMMON_CREATE) | set(collection.create)
+            raise neutron_common.bad_request(
+                "Unable to find '%s' in request body" % collection.singular)
+        allowed = set(neutron_common.COMMON_CREATE) | set(collection.create)
         if not collection.named:
             allowed.discard('name')
         if not collection.taggable:
             allowed.discard('tags')
         unknown = sorted(set(ref) - allowed)
         if unknown:
-            raise common.bad_request("Unrecognized attribute(s) '%s'"
-                                     % ', '.join(unknown))
-        obj = common.new_object(collection, ref, request.token.project_id)
+            raise neutron_common.bad_request("Unrecognized attribute(s) '%s'"
+                                             % ', '.join(unknown))
+        obj = neutron_common.new_object(collection, ref,
+                                        request.token.project_id)
         self.check_quota(collection.kind, obj['project_id'])
         return getattr(self, 'create_' + collection.kind)(request, ref, obj)
 
-    def show_item(self, collection: common.Collection,
+    def show_item(self, collection: neutron_common.Collection,
                   request: Request) -> Response:
         """``GET /v2.0/<collection>/{id}``.
 
@@ -349,10 +347,10 @@ class NeutronService(neutron_networks.NetworkResources,
         with self.state.lock:
             body = self.render(collection, self.find(
                 collection, request.params['id']))
-        body = query.select_fields(request, body)
+        body = neutron_query.select_fields(request, body)
         return Response(200, {collection.singular: body})
 
-    def update_item(self, collection: common.Collection,
+    def update_item(self, collection: neutron_common.Collection,
                     request: Request) -> Response:
         """``PUT /v2.0/<collection>/{id}``; a failed update changes nothing.
 
@@ -363,29 +361,29 @@ class NeutronService(neutron_networks.NetworkResources,
         ref = self.body_dict(request, collection.singular)
         for key in ref:
             if key not in collection.attributes | set(collection.create):
-                raise common.bad_request("Unrecognized attribute(s) '%s'"
-                                         % key)
+                raise neutron_common.bad_request(
+                    "Unrecognized attribute(s) '%s'" % key)
             if key not in collection.updatable:
-                raise common.bad_request('Cannot update read-only attribute'
-                                         ' %s' % key)
+                raise neutron_common.bad_request(
+                    'Cannot update read-only attribute %s' % key)
         with self.state.lock:
             obj = self.find(collection, request.params['id'])
             saved = copy.deepcopy(obj)
             try:
                 for key in ('name', 'description'):
                     if key in ref:
-                        common.check_string(key, ref[key])
+                        neutron_common.check_string(key, ref[key])
                         obj[key] = ref[key]
                 getattr(self, 'update_' + collection.kind)(request, obj, ref)
-            except common.NeutronError:
+            except neutron_common.NeutronError:
                 obj.clear()
                 obj.update(saved)
                 raise
-            common.touch(obj)
+            neutron_common.touch(obj)
             body = self.render(collection, obj)
         return Response(200, {collection.singular: body})
 
-    def delete_item(self, collection: common.Collection,
+    def delete_item(self, collection: neutron_common.Collection,
                     request: Request) -> Response:
         """``DELETE /v2.0/<collection>/{id}``.
 
@@ -400,7 +398,7 @@ class NeutronService(neutron_networks.NetworkResources,
 
     # -- tags -------------------------------------------------------------
 
-    def all_tags(self, collection: common.Collection,
+    def all_tags(self, collection: neutron_common.Collection,
                  request: Request) -> Response:
         """``GET``, ``PUT`` (replace) and ``DELETE .../{id}/tags``.
 
@@ -411,16 +409,16 @@ class NeutronService(neutron_networks.NetworkResources,
         with self.state.lock:
             obj = self.find(collection, request.params['id'])
             if request.method == 'PUT':
-                obj['tags'] = common.check_tags(self.body_dict(
+                obj['tags'] = neutron_common.check_tags(self.body_dict(
                     request).get('tags'))
-                common.touch(obj)
+                neutron_common.touch(obj)
             elif request.method == 'DELETE':
                 obj['tags'] = []
-                common.touch(obj)
+                neutron_common.touch(obj)
                 return Response(204)
             return Response(200, {'tags': list(obj['tags'])})
 
-    def one_tag(self, collection: common.Collection,
+    def one_tag(self, collection: neutron_common.Collection,
                 request: Request) -> Response:
         """``GET`` (204 or 404), ``PUT`` (201) and ``DELETE .../tags/{tag}``.
 
@@ -432,14 +430,14 @@ class NeutronService(neutron_networks.NetworkResources,
         with self.state.lock:
             obj = self.find(collection, request.params['id'])
             if request.method == 'PUT':
-                obj['tags'] = common.check_tags(obj['tags'] + [tag])
-                common.touch(obj)
+                obj['tags'] = neutron_common.check_tags(obj['tags'] + [tag])
+                neutron_common.touch(obj)
                 return Response(201)
             if tag not in obj['tags']:
-                raise common.NeutronError(
+                raise neutron_common.NeutronError(
                     404, 'TagNotFound', 'Tag %s could not be found for %s %s.'
                     % (tag, collection.singular, obj['id']))
             if request.method == 'DELETE':
                 obj['tags'] = [t for t in obj['tags'] if t != tag]
-                common.touch(obj)
+                neutron_common.touch(obj)
             return Response(204)

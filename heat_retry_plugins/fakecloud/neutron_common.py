@@ -23,7 +23,7 @@ import dataclasses
 import uuid
 
 from heat_retry_plugins.fakecloud import routing
-from heat_retry_plugins.fakecloud import state as state_mod
+from heat_retry_plugins.fakecloud import state
 
 #: Neutron's per-resource tag limit and tag length.
 MAX_TAGS = 50
@@ -141,7 +141,7 @@ def now() -> str:
 
     :returns: e.g. ``'2024-05-01T12:00:00Z'``.
     """
-    return state_mod.isotime(state_mod.utcnow(), subsecond=False)
+    return state.isotime(state.utcnow(), subsecond=False)
 
 
 def check_string(field: str, value: object, allow_none: bool = False) -> None:
@@ -220,6 +220,37 @@ def new_object(collection: Collection, ref: dict, project_id: str) -> dict:
         check_string('name', name)
         obj['name'] = name
     return obj
+
+
+def find(store: state.CloudState, collection: Collection, obj_id: object,
+         status: int = 404) -> dict:
+    """Look a stored object up.
+
+    :param store: the cloud's state.
+    :param collection: its collection.
+    :param obj_id: the id.
+    :param status: the status to answer when it is missing.
+    :returns: the stored object.
+    :raises NeutronError: ``<Resource>NotFound``, e.g. ``PortNotFound``.
+    """
+    obj = store.get(collection.kind, obj_id)
+    if obj is None:
+        raise NeutronError(status, '%sNotFound' % collection.resource,
+                           collection.missing % obj_id)
+    return obj
+
+
+def update_flags(obj: dict, ref: dict, keys: tuple) -> None:
+    """Set the boolean attributes an update body gives, validated.
+
+    :param obj: the stored object.
+    :param ref: the update body.
+    :param keys: the boolean attributes the update may change.
+    :raises NeutronError: 400 for a value that is not a boolean.
+    """
+    for key in keys:
+        if key in ref:
+            obj[key] = check_bool(key, ref[key])
 
 
 def touch(obj: dict) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 from typing import Iterable
 from typing import Optional
 
-from heat_retry_plugins.fakecloud import neutron_common as common
+from heat_retry_plugins.fakecloud import neutron_common
 
 #: Device owners that may hold a subnet's gateway address.
 ROUTER_OWNERS = ('network:router_interface',
@@ -42,11 +42,12 @@ def parse_cidr(value: object) -> Any:
     try:
         network = ipaddress.ip_network(str(value), strict=False)
     except ValueError:
-        raise common.invalid('cidr', "'%s' is not a valid IP subnet"
-                             % (value,))
+        raise neutron_common.invalid('cidr', "'%s' is not a valid IP subnet"
+                                     % (value,))
     if str(network) != str(value):
-        raise common.invalid('cidr', "'%s' isn't a recommended CIDR, '%s' "
-                             "is recommended" % (value, network))
+        raise neutron_common.invalid(
+            'cidr', "'%s' isn't a recommended CIDR, '%s' is recommended"
+            % (value, network))
     return network
 
 
@@ -61,8 +62,8 @@ def parse_ip(field: str, value: object) -> Any:
     try:
         return ipaddress.ip_address(str(value))
     except ValueError:
-        raise common.invalid(field, "'%s' is not a valid IP address"
-                             % (value,))
+        raise neutron_common.invalid(field, "'%s' is not a valid IP address"
+                                     % (value,))
 
 
 def usable(network: Any, address: Any) -> bool:
@@ -114,31 +115,32 @@ def check_pools(network: Any, pools: object, gateway: Optional[str]) -> list:
     :raises NeutronError: 400.
     """
     if not isinstance(pools, list):
-        raise common.invalid('allocation_pools', "'%s' is not a list"
-                             % (pools,))
+        raise neutron_common.invalid('allocation_pools', "'%s' is not a list"
+                                     % (pools,))
     ranges = []
     for pool in pools:
         if not isinstance(pool, dict) or set(pool) != {'start', 'end'}:
-            raise common.invalid('allocation_pools', "'%s' is not a valid "
-                                 "allocation pool" % (pool,))
+            raise neutron_common.invalid(
+                'allocation_pools', "'%s' is not a valid allocation pool"
+                % (pool,))
         start = parse_ip('allocation_pools', pool['start'])
         end = parse_ip('allocation_pools', pool['end'])
         if not (usable(network, start) and usable(network, end)
                 and start <= end):
-            raise common.bad_request('The allocation pool %s-%s spans beyond'
-                                     ' the subnet cidr %s.'
-                                     % (start, end, network))
+            raise neutron_common.bad_request(
+                'The allocation pool %s-%s spans beyond the subnet cidr %s.'
+                % (start, end, network))
         ranges.append((start, end))
     ranges.sort()
     for (_, end), (start, _) in zip(ranges, ranges[1:]):
         if start <= end:
-            raise common.bad_request('Found overlapping allocation pools: '
-                                     '%s' % (ranges,))
+            raise neutron_common.bad_request(
+                'Found overlapping allocation pools: %s' % (ranges,))
     if gateway is not None:
         gw = ipaddress.ip_address(gateway)
         for start, end in ranges:
             if start <= gw <= end:
-                raise common.conflict(
+                raise neutron_common.conflict(
                     'GatewayConflictWithAllocationPools',
                     'Gateway ip %s conflicts with allocation pool %s-%s.'
                     % (gw, start, end))
@@ -199,14 +201,14 @@ def resolve_fixed_ips(state: Any, network: dict, requested: object,
     if requested is None:
         return _default_addresses(state, network, subnets, port_id)
     if not isinstance(requested, list):
-        raise common.invalid('fixed_ips', "'%s' is not a list"
-                             % (requested,))
+        raise neutron_common.invalid('fixed_ips', "'%s' is not a list"
+                                     % (requested,))
     result = []
     for item in requested:
         keys = {'subnet_id', 'ip_address'}
         if not isinstance(item, dict) or not set(item) <= keys:
-            raise common.invalid('fixed_ips', "'%s' is not a valid fixed "
-                                 "IP" % (item,))
+            raise neutron_common.invalid(
+                'fixed_ips', "'%s' is not a valid fixed IP" % (item,))
         subnet = _subnet_of(network, subnets, item)
         taken = used_addresses(state, subnet['id'], port_id) | {
             ip['ip_address'] for ip in result}
@@ -219,7 +221,7 @@ def resolve_fixed_ips(state: Any, network: dict, requested: object,
             gateway = (address == subnet['gateway_ip']
                        and device_owner not in ROUTER_OWNERS)
             if address in taken or gateway:
-                raise common.conflict(
+                raise neutron_common.conflict(
                     'IpAddressAlreadyAllocated',
                     'IP address %s already allocated in subnet %s'
                     % (address, subnet['id']))
@@ -251,30 +253,31 @@ def _subnet_of(network: dict, subnets: list, item: dict) -> dict:
             if subnet['id'] == item['subnet_id']:
                 break
         else:
-            raise common.bad_request(
+            raise neutron_common.bad_request(
                 'Invalid input for operation: Failed to create port on '
                 'network %s, because fixed_ips included invalid subnet %s.'
                 % (network['id'], item['subnet_id']))
         if item.get('ip_address') is not None and not usable(
                 ipaddress.ip_network(subnet['cidr']),
                 parse_ip('ip_address', item['ip_address'])):
-            raise common.NeutronError(
+            raise neutron_common.NeutronError(
                 400, 'InvalidIpForSubnet', 'IP address %s is not a valid IP '
                 'for the specified subnet.' % item['ip_address'])
         return subnet
     if item.get('ip_address') is None:
-        raise common.invalid('fixed_ips', "'%s' has neither subnet_id nor "
-                             "ip_address" % (item,))
+        raise neutron_common.invalid(
+            'fixed_ips', "'%s' has neither subnet_id nor ip_address"
+            % (item,))
     address = parse_ip('ip_address', item['ip_address'])
     for subnet in subnets:
         if usable(ipaddress.ip_network(subnet['cidr']), address):
             return subnet
-    raise common.NeutronError(
+    raise neutron_common.NeutronError(
         400, 'InvalidIpForNetwork', 'IP address %s is not a valid IP for '
         'any of the subnets on the specified network.' % address)
 
 
-def _exhausted(network: dict) -> common.NeutronError:
-    return common.conflict('IpAddressGenerationFailure',
-                           'No more IP addresses available on network %s.'
-                           % network['id'])
+def _exhausted(network: dict) -> neutron_common.NeutronError:
+    return neutron_common.conflict(
+        'IpAddressGenerationFailure',
+        'No more IP addresses available on network %s.' % network['id'])

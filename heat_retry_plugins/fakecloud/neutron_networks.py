@@ -23,13 +23,13 @@ import ipaddress
 from typing import Any
 from typing import Optional
 
-from heat_retry_plugins.fakecloud import neutron_common as common
-from heat_retry_plugins.fakecloud import neutron_ipam as ipam
+from heat_retry_plugins.fakecloud import neutron_common
+from heat_retry_plugins.fakecloud import neutron_ipam
 
 #: Port owners that a network delete removes with it (Neutron's own).
 AUTO_DELETE_OWNERS = ('network:dhcp',)
 
-NETWORKS = common.Collection(
+NETWORKS = neutron_common.Collection(
     path='networks', singular='network', plural='networks', kind='network',
     resource='Network', missing='Network %s could not be found.',
     fields=('admin_state_up', 'status', 'shared', 'router:external', 'mtu',
@@ -41,7 +41,7 @@ NETWORKS = common.Collection(
     updatable=('name', 'description', 'admin_state_up', 'shared',
                'router:external', 'mtu', 'port_security_enabled'))
 
-SUBNETS = common.Collection(
+SUBNETS = neutron_common.Collection(
     path='subnets', singular='subnet', plural='subnets', kind='subnet',
     resource='Subnet', missing='Subnet %s could not be found.',
     fields=('network_id', 'cidr', 'ip_version', 'gateway_ip',
@@ -58,19 +58,21 @@ SUBNETS = common.Collection(
 
 
 def find_network(state: Any, network_id: object, status: int = 404) -> dict:
-    """Look a network up.
+    """Look a network up by an id from a body (404 ``NetworkNotFound``)."""
+    return neutron_common.find(state, NETWORKS, str(network_id), status)
 
-    :param state: the CloudState.
-    :param network_id: the id.
-    :param status: the status to answer when it is missing.
-    :returns: the stored network.
-    :raises NeutronError: ``NetworkNotFound``.
-    """
-    network = state.get('network', str(network_id))
-    if network is None:
-        raise common.NeutronError(status, 'NetworkNotFound',
-                                  NETWORKS.missing % network_id)
-    return network
+
+def _check_mtu(mtu: object) -> int:
+    if not isinstance(mtu, int) or not 68 <= mtu <= 9000:
+        raise neutron_common.invalid('mtu', "'%s' is not in range 68..9000"
+                                     % (mtu,))
+    return mtu
+
+
+def _pools(cidr: Any, requested: object, gateway: Optional[str]) -> list:
+    if requested:
+        return neutron_ipam.check_pools(cidr, requested, gateway)
+    return neutron_ipam.default_pools(cidr, gateway)
 
 
 class NetworkResources:
@@ -86,18 +88,16 @@ class NetworkResources:
         :param obj: the common attributes.
         :returns: the stored network.
         """
-        mtu = ref.get('mtu', 1450)
-        if not isinstance(mtu, int) or not 68 <= mtu <= 9000:
-            raise common.invalid('mtu', "'%s' is not in range 68..9000"
-                                 % (mtu,))
+        mtu = _check_mtu(ref.get('mtu', 1450))
         obj.update({
-            'admin_state_up': common.check_bool(
+            'admin_state_up': neutron_common.check_bool(
                 'admin_state_up', ref.get('admin_state_up', True)),
-            'shared': common.check_bool('shared', ref.get('shared', False)),
-            'router:external': common.check_bool(
+            'shared': neutron_common.check_bool('shared',
+                                                ref.get('shared', False)),
+            'router:external': neutron_common.check_bool(
                 'router:external', ref.get('router:external', False)),
             'mtu': mtu,
-            'port_security_enabled': common.check_bool(
+            'port_security_enabled': neutron_common.check_bool(
                 'port_security_enabled',
                 ref.get('port_security_enabled', True))})
         return self.state.add('network', obj)
@@ -109,16 +109,11 @@ class NetworkResources:
         :param obj: the stored network.
         :param ref: the update body.
         """
-        for key in ('admin_state_up', 'shared', 'router:external',
-                    'port_security_enabled'):
-            if key in ref:
-                obj[key] = common.check_bool(key, ref[key])
+        neutron_common.update_flags(obj, ref, ('admin_state_up', 'shared',
+                                               'router:external',
+                                               'port_security_enabled'))
         if 'mtu' in ref:
-            if not isinstance(ref['mtu'], int) or not 68 <= ref['mtu'] <= (
-                    9000):
-                raise common.invalid('mtu', "'%s' is not in range 68..9000"
-                                     % (ref['mtu'],))
-            obj['mtu'] = ref['mtu']
+            obj['mtu'] = _check_mtu(ref['mtu'])
 
     def delete_network(self, request: Any, obj: dict) -> None:
         """Delete a network and its subnets (409 while ports are on it).
@@ -128,7 +123,7 @@ class NetworkResources:
         """
         ports = self.state.list('port', network_id=obj['id'])
         if any(p['device_owner'] not in AUTO_DELETE_OWNERS for p in ports):
-            raise common.conflict(
+            raise neutron_common.conflict(
                 'NetworkInUse', 'Unable to complete operation on network %s.'
                 ' There are one or more ports still in use on the network.'
                 % obj['id'])
@@ -163,38 +158,37 @@ class NetworkResources:
         """
         network = find_network(self.state, ref.get('network_id'))
         if ref.get('subnetpool_id') is not None or ref.get('prefixlen'):
-            raise common.NeutronError(404, 'SubnetPoolNotFound',
-                                      'Subnet pool %s could not be found.'
-                                      % ref.get('subnetpool_id'))
+            raise neutron_common.NeutronError(
+                404, 'SubnetPoolNotFound', 'Subnet pool %s could not be found.'
+                % ref.get('subnetpool_id'))
         if ref.get('cidr') is None:
-            raise common.bad_request('Bad subnet request: a subnetpool must '
-                                     'be specified in the absence of a '
-                                     'cidr.')
+            raise neutron_common.bad_request(
+                'Bad subnet request: a subnetpool must be specified in the '
+                'absence of a cidr.')
         if ref.get('ip_version') not in (4, 6, '4', '6'):
-            raise common.bad_request("Failed to parse request. Required "
-                                     "attribute 'ip_version' not specified")
-        cidr = ipam.parse_cidr(ref['cidr'])
+            raise neutron_common.bad_request(
+                "Failed to parse request. Required attribute 'ip_version' not "
+                "specified")
+        cidr = neutron_ipam.parse_cidr(ref['cidr'])
         if cidr.version != int(ref['ip_version']):
-            raise common.bad_request('Invalid input for operation: IP '
-                                     'version %s does not match the CIDR %s.'
-                                     % (ref['ip_version'], cidr))
+            raise neutron_common.bad_request(
+                'Invalid input for operation: IP version %s does not match '
+                'the CIDR %s.' % (ref['ip_version'], cidr))
         for other in self.state.list('subnet', network_id=network['id']):
             if cidr.overlaps(ipaddress.ip_network(other['cidr'])):
-                raise common.bad_request(
+                raise neutron_common.bad_request(
                     'Invalid input for operation: Requested subnet with '
                     'cidr: %s for network: %s overlaps with another subnet.'
                     % (cidr, network['id']))
         gateway = self._gateway(cidr, ref.get('gateway_ip', 'default'))
-        pools = (ipam.check_pools(cidr, ref['allocation_pools'], gateway)
-                 if ref.get('allocation_pools') else
-                 ipam.default_pools(cidr, gateway))
+        pools = _pools(cidr, ref.get('allocation_pools'), gateway)
         obj.update({
             'network_id': network['id'], 'cidr': str(cidr),
             'ip_version': cidr.version, 'gateway_ip': gateway,
             'allocation_pools': pools,
             'dns_nameservers': list(ref.get('dns_nameservers') or []),
             'host_routes': list(ref.get('host_routes') or []),
-            'enable_dhcp': common.check_bool(
+            'enable_dhcp': neutron_common.check_bool(
                 'enable_dhcp', ref.get('enable_dhcp', True)),
             'ipv6_ra_mode': ref.get('ipv6_ra_mode'),
             'ipv6_address_mode': ref.get('ipv6_address_mode'),
@@ -207,11 +201,11 @@ class NetworkResources:
         if gateway is None:
             return None
         if gateway == 'default':
-            return ipam.default_pools(cidr, None)[0]['start']
-        address = ipam.parse_ip('gateway_ip', gateway)
-        if not ipam.usable(cidr, address):
-            raise common.bad_request('Invalid input for operation: Gateway '
-                                     'is not valid on subnet.')
+            return neutron_ipam.default_pools(cidr, None)[0]['start']
+        address = neutron_ipam.parse_ip('gateway_ip', gateway)
+        if not neutron_ipam.usable(cidr, address):
+            raise neutron_common.bad_request(
+                'Invalid input for operation: Gateway is not valid on subnet.')
         return str(address)
 
     def update_subnet(self, request: Any, obj: dict, ref: dict) -> None:
@@ -227,18 +221,14 @@ class NetworkResources:
             gateway = self._gateway(cidr, ref['gateway_ip'])
         pools = obj['allocation_pools']
         if 'allocation_pools' in ref:
-            pools = (ipam.check_pools(cidr, ref['allocation_pools'], gateway)
-                     if ref['allocation_pools'] else
-                     ipam.default_pools(cidr, gateway))
+            pools = _pools(cidr, ref['allocation_pools'], gateway)
         elif 'gateway_ip' in ref:
-            ipam.check_pools(cidr, pools, gateway)
+            neutron_ipam.check_pools(cidr, pools, gateway)
         obj.update({'gateway_ip': gateway, 'allocation_pools': pools})
         for key in ('dns_nameservers', 'host_routes', 'service_types'):
             if key in ref:
                 obj[key] = list(ref[key] or [])
-        if 'enable_dhcp' in ref:
-            obj['enable_dhcp'] = common.check_bool('enable_dhcp',
-                                                   ref['enable_dhcp'])
+        neutron_common.update_flags(obj, ref, ('enable_dhcp',))
 
     def delete_subnet(self, request: Any, obj: dict) -> None:
         """Delete a subnet (409 while a port holds one of its addresses).
@@ -246,8 +236,8 @@ class NetworkResources:
         :param request: the request.
         :param obj: the stored subnet.
         """
-        if ipam.used_addresses(self.state, obj['id']):
-            raise common.conflict(
+        if neutron_ipam.used_addresses(self.state, obj['id']):
+            raise neutron_common.conflict(
                 'SubnetInUse', 'Unable to complete operation on subnet %s: '
                 'One or more ports have an IP allocation from this subnet.'
                 % obj['id'])

@@ -24,17 +24,17 @@ import itertools
 from typing import Any
 import uuid
 
-from heat_retry_plugins.fakecloud import neutron_common as common
-from heat_retry_plugins.fakecloud import neutron_ipam as ipam
-from heat_retry_plugins.fakecloud import neutron_networks as networks
-from heat_retry_plugins.fakecloud import neutron_security as security
+from heat_retry_plugins.fakecloud import neutron_common
+from heat_retry_plugins.fakecloud import neutron_ipam
+from heat_retry_plugins.fakecloud import neutron_networks
+from heat_retry_plugins.fakecloud import neutron_security
 
 #: The owner Nova gives the ports of its servers.
 COMPUTE_OWNER = 'compute:nova'
 
 _MACS = itertools.count(1)
 
-PORTS = common.Collection(
+PORTS = neutron_common.Collection(
     path='ports', singular='port', plural='ports', kind='port',
     resource='Port', missing='Port %s could not be found.',
     fields=('network_id', 'admin_state_up', 'status', 'mac_address',
@@ -56,19 +56,8 @@ PORTS = common.Collection(
 
 
 def find_port(state: Any, port_id: object, status: int = 404) -> dict:
-    """Look a port up.
-
-    :param state: the CloudState.
-    :param port_id: the id.
-    :param status: the status to answer when it is missing.
-    :returns: the stored port.
-    :raises NeutronError: ``PortNotFound``.
-    """
-    port = state.get('port', str(port_id))
-    if port is None:
-        raise common.NeutronError(status, 'PortNotFound',
-                                  PORTS.missing % port_id)
-    return port
+    """Look a port up by an id from a body (404 ``PortNotFound``)."""
+    return neutron_common.find(state, PORTS, str(port_id), status)
 
 
 def new_mac() -> str:
@@ -108,17 +97,17 @@ def make_port(state: Any, network: dict, project_id: str,
     mac = attributes.pop('mac_address', None) or new_mac()
     if any(p['mac_address'] == mac
            for p in state.list('port', network_id=network['id'])):
-        raise common.conflict(
+        raise neutron_common.conflict(
             'MacAddressInUse', 'Unable to complete operation for network %s.'
             ' The mac address %s is in use.' % (network['id'], mac))
-    stamp = common.now()
+    stamp = neutron_common.now()
     port = {'id': attributes.pop('id', None) or str(uuid.uuid4()), 'name': '',
             'description': '', 'tags': [], 'project_id': project_id,
             'created_at': stamp, 'updated_at': stamp, 'revision_number': 1,
             'network_id': network['id'], 'admin_state_up': True,
             'mac_address': mac,
-            'fixed_ips': ipam.resolve_fixed_ips(state, network, fixed_ips,
-                                                device_owner),
+            'fixed_ips': neutron_ipam.resolve_fixed_ips(
+                state, network, fixed_ips, device_owner),
             'device_id': device_id, 'device_owner': device_owner,
             'security_groups': groups, 'allowed_address_pairs': [],
             'extra_dhcp_opts': [], 'port_security_enabled': port_security,
@@ -139,7 +128,7 @@ def bind_port(port: dict, device_id: str, device_owner: str,
     """
     port.update({'device_id': device_id, 'device_owner': device_owner,
                  'binding:host_id': host})
-    common.touch(port)
+    neutron_common.touch(port)
 
 
 def unbind_port(port: dict) -> None:
@@ -159,7 +148,7 @@ def remove_port(state: Any, port: dict) -> None:
     for fip in state.list('floatingip', port_id=port['id']):
         fip.update({'port_id': None, 'fixed_ip_address': None,
                     'router_id': None})
-        common.touch(fip)
+        neutron_common.touch(fip)
     state.remove('port', port['id'])
 
 
@@ -168,21 +157,19 @@ def _port_groups(state: Any, project_id: str, groups: object,
     if groups is None:
         if device_owner.startswith('network:') or not port_security:
             return []
-        return [security.ensure_default_group(state, project_id)['id']]
+        return [neutron_security.ensure_default_group(state, project_id)['id']]
     if not isinstance(groups, list):
-        raise common.invalid('security_groups', "'%s' is not a list"
-                             % (groups,))
+        raise neutron_common.invalid('security_groups', "'%s' is not a list"
+                                     % (groups,))
     if groups and not port_security:
-        raise common.conflict(
+        raise neutron_common.conflict(
             'PortSecurityAndIPRequiredForSecurityGroups',
             'Port security must be enabled and port must have an IP address'
             ' in order to use security groups.')
-    security.ensure_default_group(state, project_id)
+    neutron_security.ensure_default_group(state, project_id)
     for group_id in groups:
-        if state.get('security_group', str(group_id)) is None:
-            raise common.NeutronError(
-                404, 'SecurityGroupNotFound',
-                security.SECURITY_GROUPS.missing % group_id)
+        neutron_common.find(state, neutron_security.SECURITY_GROUPS,
+                            str(group_id))
     return list(dict.fromkeys(str(g) for g in groups))
 
 
@@ -197,23 +184,24 @@ class PortResources:
         :param obj: the common attributes.
         :returns: the stored port.
         """
-        network = networks.find_network(self.state, ref.get('network_id'))
+        network = neutron_networks.find_network(self.state,
+                                                ref.get('network_id'))
         extra = {key: ref[key] for key in (
             'mac_address', 'port_security_enabled', 'binding:vnic_type',
             'binding:host_id', 'binding:profile', 'allowed_address_pairs',
             'extra_dhcp_opts') if key in ref}
         if 'port_security_enabled' in extra:
-            extra['port_security_enabled'] = common.check_bool(
+            extra['port_security_enabled'] = neutron_common.check_bool(
                 'port_security_enabled', extra['port_security_enabled'])
         for key in ('device_id', 'device_owner'):
-            common.check_string(key, ref.get(key, ''))
+            neutron_common.check_string(key, ref.get(key, ''))
         return make_port(
             self.state, network, obj.pop('project_id'),
             fixed_ips=ref.get('fixed_ips'),
             device_owner=ref.get('device_owner', ''),
             device_id=ref.get('device_id', ''),
             security_groups=ref.get('security_groups'),
-            admin_state_up=common.check_bool(
+            admin_state_up=neutron_common.check_bool(
                 'admin_state_up', ref.get('admin_state_up', True)),
             **dict(obj, **extra))
 
@@ -224,30 +212,28 @@ class PortResources:
         :param obj: the stored port.
         :param ref: the update body.
         """
-        network = networks.find_network(self.state, obj['network_id'])
+        network = neutron_networks.find_network(self.state, obj['network_id'])
         port_security = obj['port_security_enabled']
         if 'port_security_enabled' in ref:
-            port_security = common.check_bool('port_security_enabled',
-                                              ref['port_security_enabled'])
+            port_security = neutron_common.check_bool(
+                'port_security_enabled', ref['port_security_enabled'])
         groups = obj['security_groups']
         if 'security_groups' in ref:
             groups = _port_groups(self.state, obj['project_id'],
                                   ref['security_groups'] or [],
                                   port_security, obj['device_owner'])
         elif groups and not port_security:
-            raise common.conflict(
+            raise neutron_common.conflict(
                 'PortSecurityPortHasSecurityGroup', 'Port has security group'
                 ' associated. Cannot disable port security or ip address '
                 'until security group is removed')
         if 'fixed_ips' in ref:
-            obj['fixed_ips'] = ipam.resolve_fixed_ips(
+            obj['fixed_ips'] = neutron_ipam.resolve_fixed_ips(
                 self.state, network, ref['fixed_ips'] or [],
                 ref.get('device_owner', obj['device_owner']), obj['id'])
         obj.update({'security_groups': groups,
                     'port_security_enabled': port_security})
-        for key in ('admin_state_up',):
-            if key in ref:
-                obj[key] = common.check_bool(key, ref[key])
+        neutron_common.update_flags(obj, ref, ('admin_state_up',))
         for key in ('device_id', 'device_owner', 'binding:host_id',
                     'binding:vnic_type', 'binding:profile',
                     'allowed_address_pairs', 'extra_dhcp_opts'):
@@ -261,7 +247,7 @@ class PortResources:
         :param obj: the stored port.
         """
         if obj['device_owner'].startswith('network:router'):
-            raise common.conflict(
+            raise neutron_common.conflict(
                 'L3PortInUse', 'Port %s has owner %s and therefore cannot be'
                 ' deleted directly via the port API.'
                 % (obj['id'], obj['device_owner']))

@@ -21,7 +21,7 @@ A filter per attribute (repeat it for "any of"; ``fixed_ips`` takes
 Neutron's ``filter-validation``.
 """
 
-from heat_retry_plugins.fakecloud import neutron_common as common
+from heat_retry_plugins.fakecloud import neutron_common
 from heat_retry_plugins.fakecloud import routing
 
 Request = routing.Request
@@ -31,7 +31,7 @@ LIST_PARAMS = ('fields', 'limit', 'marker', 'page_reverse', 'sort_key',
                'sort_dir', 'tags', 'tags-any', 'not-tags', 'not-tags-any')
 
 
-def filter_bodies(collection: common.Collection, bodies: list,
+def filter_bodies(collection: neutron_common.Collection, bodies: list,
                   request: Request) -> list:
     """Keep the rendered resources a list request's filters select.
 
@@ -45,9 +45,9 @@ def filter_bodies(collection: common.Collection, bodies: list,
         if key in LIST_PARAMS:
             continue
         if key not in collection.attributes:
-            raise common.bad_request('Invalid input for operation: %s is '
-                                     'invalid attribute for filtering.'
-                                     % key)
+            raise neutron_common.bad_request(
+                'Invalid input for operation: %s is invalid attribute for '
+                'filtering.' % key)
         bodies = [b for b in bodies if _matches(b, key, values)]
     return _filter_tags(bodies, request)
 
@@ -65,8 +65,8 @@ def select_fields(request: Request, body: dict) -> dict:
     return {k: v for k, v in body.items() if k in wanted}
 
 
-def paginate(collection: common.Collection, bodies: list, request: Request,
-             base_url: str) -> tuple:
+def paginate(collection: neutron_common.Collection, bodies: list,
+             request: Request, base_url: str) -> tuple:
     """Apply ``marker`` and ``limit``.
 
     :param collection: the collection.
@@ -80,16 +80,18 @@ def paginate(collection: common.Collection, bodies: list, request: Request,
     if marker is not None:
         ids = [b['id'] for b in bodies]
         if marker not in ids:
-            raise common.NeutronError(404, '%sNotFound' % collection.resource,
-                                      collection.missing % marker)
+            raise neutron_common.NeutronError(
+                404, '%sNotFound' % collection.resource,
+                collection.missing % marker)
         bodies = bodies[ids.index(marker) + 1:]
     try:
         limit = int(request.arg('limit') or 0)
     except ValueError:
         limit = -1
     if limit < 0:
-        raise common.bad_request("Limit must be an integer 0 or greater and "
-                                 "not '%s'" % request.arg('limit'))
+        raise neutron_common.bad_request(
+            "Limit must be an integer 0 or greater and not '%s'"
+            % request.arg('limit'))
     if not limit or len(bodies) <= limit:
         return bodies, None
     page = bodies[:limit]
@@ -136,7 +138,7 @@ def _filter_tags(bodies: list, request: Request) -> list:
     return bodies
 
 
-def sort_bodies(collection: common.Collection, bodies: list,
+def sort_bodies(collection: neutron_common.Collection, bodies: list,
                 request: Request) -> list:
     """Sort by ``sort_key`` (repeated) and ``sort_dir`` (asc by default).
 
@@ -151,13 +153,13 @@ def sort_bodies(collection: common.Collection, bodies: list,
     for index in reversed(range(len(keys))):
         key = keys[index]
         if key not in collection.attributes:
-            raise common.bad_request('%s is an invalid attribute for '
-                                     'sort_keys' % key)
+            raise neutron_common.bad_request('%s is an invalid attribute for '
+                                             'sort_keys' % key)
         direction = dirs[index] if index < len(dirs) else 'asc'
         if direction not in ('asc', 'desc'):
-            raise common.bad_request("%s is an invalid value for sort_dirs, "
-                                     "valid values are: ['asc', 'desc']"
-                                     % direction)
+            raise neutron_common.bad_request(
+                "%s is an invalid value for sort_dirs, valid values are: "
+                "['asc', 'desc']" % direction)
         bodies = sorted(bodies, key=lambda b, k=key: (
             b.get(k) is not None, str(b.get(k))),
             reverse=direction == 'desc')

@@ -25,9 +25,9 @@ interface on the port's subnet, as in Neutron.
 from typing import Any
 from typing import Optional
 
-from heat_retry_plugins.fakecloud import neutron_common as common
-from heat_retry_plugins.fakecloud import neutron_networks as networks
-from heat_retry_plugins.fakecloud import neutron_ports as ports
+from heat_retry_plugins.fakecloud import neutron_common
+from heat_retry_plugins.fakecloud import neutron_networks
+from heat_retry_plugins.fakecloud import neutron_ports
 from heat_retry_plugins.fakecloud import routing
 
 Response = routing.Response
@@ -36,7 +36,11 @@ INTERFACE_OWNER = 'network:router_interface'
 GATEWAY_OWNER = 'network:router_gateway'
 FLOATINGIP_OWNER = 'network:floatingip'
 
-ROUTERS = common.Collection(
+#: The 400 of an interface change that names neither or both.
+_SUBNET_OR_PORT = ('Bad router request: Either subnet_id or port_id must be '
+                   'specified.')
+
+ROUTERS = neutron_common.Collection(
     path='routers', singular='router', plural='routers', kind='router',
     resource='Router', missing='Router %s could not be found.',
     fields=('admin_state_up', 'status', 'external_gateway_info', 'routes',
@@ -46,7 +50,7 @@ ROUTERS = common.Collection(
     updatable=('name', 'description', 'admin_state_up',
                'external_gateway_info', 'routes'))
 
-FLOATINGIPS = common.Collection(
+FLOATINGIPS = neutron_common.Collection(
     path='floatingips', singular='floatingip', plural='floatingips',
     kind='floatingip', resource='FloatingIP',
     missing='Floating IP %s could not be found',
@@ -62,17 +66,8 @@ class RouterResources:
     """Routers and floating IPs (a NeutronService mixin)."""
 
     def find_router(self, router_id: str) -> dict:
-        """Look a router up.
-
-        :param router_id: the id.
-        :returns: the stored router.
-        :raises NeutronError: 404 ``RouterNotFound``.
-        """
-        router = self.state.get('router', router_id)
-        if router is None:
-            raise common.NeutronError(404, 'RouterNotFound',
-                                      ROUTERS.missing % router_id)
-        return router
+        """Look a router up (404 ``RouterNotFound``)."""
+        return neutron_common.find(self.state, ROUTERS, router_id)
 
     # -- routers ----------------------------------------------------------
 
@@ -85,16 +80,16 @@ class RouterResources:
         :returns: the stored router.
         """
         obj.update({
-            'admin_state_up': common.check_bool(
+            'admin_state_up': neutron_common.check_bool(
                 'admin_state_up', ref.get('admin_state_up', True)),
-            'distributed': common.check_bool(
+            'distributed': neutron_common.check_bool(
                 'distributed', ref.get('distributed', False)),
-            'ha': common.check_bool('ha', ref.get('ha', False)),
+            'ha': neutron_common.check_bool('ha', ref.get('ha', False)),
             'routes': [], 'external_gateway_info': None})
         self.state.add('router', obj)
         try:
             self._set_gateway(obj, ref.get('external_gateway_info'))
-        except common.NeutronError:
+        except neutron_common.NeutronError:
             self.state.remove('router', obj['id'])
             raise
         return obj
@@ -113,12 +108,10 @@ class RouterResources:
                     isinstance(r, dict) and set(r) == {'destination',
                                                        'nexthop'}
                     for r in ref['routes']):
-                raise common.invalid('routes', "'%s' is not a list of "
-                                     "routes" % (ref['routes'],))
+                raise neutron_common.invalid('routes', "'%s' is not a list of "
+                                             "routes" % (ref['routes'],))
             obj['routes'] = list(ref['routes'])
-        if 'admin_state_up' in ref:
-            obj['admin_state_up'] = common.check_bool('admin_state_up',
-                                                      ref['admin_state_up'])
+        neutron_common.update_flags(obj, ref, ('admin_state_up',))
 
     def delete_router(self, request: Any, obj: dict) -> None:
         """Delete a router and its gateway (409 with interfaces).
@@ -128,8 +121,8 @@ class RouterResources:
         """
         if self.state.list('port', device_id=obj['id'],
                            device_owner=INTERFACE_OWNER):
-            raise common.conflict('RouterInUse', 'Router %s still has ports'
-                                  % obj['id'])
+            raise neutron_common.conflict(
+                'RouterInUse', 'Router %s still has ports' % obj['id'])
         self._set_gateway(obj, None)
         self.state.remove('router', obj['id'])
 
@@ -151,7 +144,7 @@ class RouterResources:
         if not info:
             if old is not None:
                 if self.state.list('floatingip', router_id=router['id']):
-                    raise common.conflict(
+                    raise neutron_common.conflict(
                         'RouterExternalGatewayInUseByFloatingIp',
                         'Gateway cannot be updated for router %s, since a '
                         'gateway to external network %s is required by one '
@@ -161,19 +154,21 @@ class RouterResources:
             router['external_gateway_info'] = None
             return
         if not isinstance(info, dict) or 'network_id' not in info:
-            raise common.invalid('external_gateway_info', "'%s' has no "
-                                 "network_id" % (info,))
-        network = networks.find_network(self.state, info['network_id'])
+            raise neutron_common.invalid(
+                'external_gateway_info', "'%s' has no network_id" % (info,))
+        network = neutron_networks.find_network(self.state,
+                                                info['network_id'])
         if not network['router:external']:
-            raise common.bad_request('Bad router request: Network %s is not '
-                                     'an external network.' % network['id'])
-        snat = common.check_bool('enable_snat', info.get('enable_snat',
-                                                         True))
+            raise neutron_common.bad_request(
+                'Bad router request: Network %s is not an external network.'
+                % network['id'])
+        snat = neutron_common.check_bool('enable_snat', info.get('enable_snat',
+                                                                 True))
         if old is None or old['network_id'] != network['id'] or (
                 'external_fixed_ips' in info):
             if old is not None:
                 self.state.remove('port', old['id'])
-            old = ports.make_port(
+            old = neutron_ports.make_port(
                 self.state, network, '', info.get('external_fixed_ips'),
                 GATEWAY_OWNER, router['id'])
         router['external_gateway_info'] = {
@@ -192,39 +187,38 @@ class RouterResources:
         with self.state.lock:
             router = self.find_router(request.params['id'])
             if ('subnet_id' in ref) == ('port_id' in ref):
-                raise common.bad_request('Bad router request: Either subnet_'
-                                         'id or port_id must be specified.')
+                raise neutron_common.bad_request(_SUBNET_OR_PORT)
             if 'port_id' in ref:
-                port = ports.find_port(self.state, ref['port_id'])
+                port = neutron_ports.find_port(self.state, ref['port_id'])
                 if port['device_id']:
-                    raise common.conflict(
+                    raise neutron_common.conflict(
                         'PortInUse', 'Unable to complete operation on port %s'
                         ' for network %s. Port already has an attached '
                         'device %s.' % (port['id'], port['network_id'],
                                         port['device_id']))
                 if not port['fixed_ips']:
-                    raise common.bad_request('Bad router request: Router '
-                                             'port must have at least one '
-                                             'fixed IP.')
+                    raise neutron_common.bad_request(
+                        'Bad router request: Router port must have at least '
+                        'one fixed IP.')
                 self._check_new_interface(router, port['fixed_ips'])
-                ports.bind_port(port, router['id'], INTERFACE_OWNER)
+                neutron_ports.bind_port(port, router['id'], INTERFACE_OWNER)
             else:
                 subnet = self.find(self.collections['subnets'],
                                    str(ref['subnet_id']), status=404)
                 if subnet['gateway_ip'] is None:
-                    raise common.bad_request('Bad router request: Subnet for '
-                                             'router interface must have a '
-                                             'gateway IP.')
+                    raise neutron_common.bad_request(
+                        'Bad router request: Subnet for router interface must '
+                        'have a gateway IP.')
                 self._check_new_interface(router, [{'subnet_id':
                                                     subnet['id']}])
-                network = networks.find_network(self.state,
-                                                subnet['network_id'])
-                port = ports.make_port(
+                network = neutron_networks.find_network(self.state,
+                                                        subnet['network_id'])
+                port = neutron_ports.make_port(
                     self.state, network, router['project_id'],
                     [{'subnet_id': subnet['id'],
                       'ip_address': subnet['gateway_ip']}],
                     INTERFACE_OWNER, router['id'])
-            common.touch(router)
+            neutron_common.touch(router)
             return self.interface_response(router, port)
 
     def _check_new_interface(self, router: dict, fixed_ips: list) -> None:
@@ -233,9 +227,9 @@ class RouterResources:
             for ip in port['fixed_ips']}
         for ip in fixed_ips:
             if ip['subnet_id'] in taken:
-                raise common.bad_request('Bad router request: Router already '
-                                         'has a port on subnet %s.'
-                                         % ip['subnet_id'])
+                raise neutron_common.bad_request(
+                    'Bad router request: Router already has a port on subnet '
+                    '%s.' % ip['subnet_id'])
 
     def remove_router_interface(self, request: Any) -> Response:
         """``PUT /routers/{id}/remove_router_interface``.
@@ -261,24 +255,23 @@ class RouterResources:
                          'no interface on subnet %s' % (router['id'],
                                                         ref['subnet_id']))
             else:
-                raise common.bad_request('Bad router request: Either subnet_'
-                                         'id or port_id must be specified.')
+                raise neutron_common.bad_request(_SUBNET_OR_PORT)
             if not found:
-                raise common.NeutronError(404, *error)
+                raise neutron_common.NeutronError(404, *error)
             port = found[0]
             subnets = {ip['subnet_id'] for ip in port['fixed_ips']}
             for fip in self.state.list('floatingip', router_id=router['id']):
                 inner = self.state.get('port', fip['port_id']) or {}
                 if subnets & {ip['subnet_id']
                               for ip in inner.get('fixed_ips', [])}:
-                    raise common.conflict(
+                    raise neutron_common.conflict(
                         'RouterInterfaceInUseByFloatingIP',
                         'Router interface for subnet %s on router %s cannot '
                         'be deleted, as it is required by one or more '
                         'floating IPs.' % (sorted(subnets)[0], router['id']))
             response = self.interface_response(router, port)
             self.state.remove('port', port['id'])
-            common.touch(router)
+            neutron_common.touch(router)
             return response
 
     def interface_response(self, router: dict, port: dict) -> Response:
@@ -305,25 +298,25 @@ class RouterResources:
         :param obj: the common attributes.
         :returns: the stored floating IP.
         """
-        network = networks.find_network(self.state,
-                                        ref.get('floating_network_id'))
+        network = neutron_networks.find_network(self.state,
+                                                ref.get('floating_network_id'))
         if not network['router:external']:
-            raise common.bad_request('Bad floatingip request: Network %s is '
-                                     'not a valid external network.'
-                                     % network['id'])
+            raise neutron_common.bad_request(
+                'Bad floatingip request: Network %s is not a valid external '
+                'network.' % network['id'])
         wanted = {}
         if ref.get('subnet_id') is not None:
             wanted['subnet_id'] = ref['subnet_id']
         if ref.get('floating_ip_address') is not None:
             wanted['ip_address'] = ref['floating_ip_address']
-        port = ports.make_port(self.state, network, '',
-                               [wanted] if wanted else None,
-                               FLOATINGIP_OWNER, obj['id'])
+        port = neutron_ports.make_port(self.state, network, '',
+                                       [wanted] if wanted else None,
+                                       FLOATINGIP_OWNER, obj['id'])
         if not port['fixed_ips']:
             self.state.remove('port', port['id'])
-            raise common.bad_request('Bad floatingip request: Network %s does'
-                                     ' not contain any IPv4 subnet.'
-                                     % network['id'])
+            raise neutron_common.bad_request(
+                'Bad floatingip request: Network %s does not contain any IPv4 '
+                'subnet.' % network['id'])
         obj.update({'floating_network_id': network['id'],
                     'floating_ip_address': port['fixed_ips'][0][
                         'ip_address'],
@@ -332,7 +325,7 @@ class RouterResources:
         try:
             self._associate(obj, ref.get('port_id'),
                             ref.get('fixed_ip_address'))
-        except common.NeutronError:
+        except neutron_common.NeutronError:
             self.state.remove('port', port['id'])
             raise
         return self.state.add('floatingip', obj)
@@ -373,18 +366,18 @@ class RouterResources:
             fip.update({'port_id': None, 'fixed_ip_address': None,
                         'router_id': None})
             return
-        port = ports.find_port(self.state, port_id)
+        port = neutron_ports.find_port(self.state, port_id)
         addresses = [ip for ip in port['fixed_ips'] if fixed_ip in (
             None, ip['ip_address']) and ':' not in ip['ip_address']]
         if not addresses:
-            raise common.bad_request('Bad floatingip request: Port %s does '
-                                     'not have fixed ip %s.' % (port_id,
-                                                                fixed_ip))
+            raise neutron_common.bad_request(
+                'Bad floatingip request: Port %s does not have fixed ip %s.'
+                % (port_id, fixed_ip))
         address = addresses[0]
         for other in self.state.list('floatingip', port_id=port_id):
             if other['id'] != fip['id'] and (
                     other['fixed_ip_address'] == address['ip_address']):
-                raise common.conflict(
+                raise neutron_common.conflict(
                     'FloatingIPPortAlreadyAssociated',
                     'Cannot associate floating IP %s (%s) with port %s using'
                     ' fixed IP %s, as that fixed IP already has a floating '
@@ -394,7 +387,7 @@ class RouterResources:
         router = self._router_between(fip['floating_network_id'],
                                       address['subnet_id'])
         if router is None:
-            raise common.NeutronError(
+            raise neutron_common.NeutronError(
                 404, 'ExternalGatewayForFloatingIPNotFound',
                 'External network %s is not reachable from subnet %s.  '
                 'Therefore, cannot associate Port %s with a Floating IP.'

@@ -31,7 +31,7 @@ object.
 import ipaddress
 import uuid
 
-from heat_retry_plugins.fakecloud import neutron_common as common
+from heat_retry_plugins.fakecloud import neutron_common
 
 #: Protocol names Neutron knows, and their numbers (for duplicate checks).
 PROTOCOLS = {'ah': 51, 'dccp': 33, 'egp': 8, 'esp': 50, 'gre': 47,
@@ -43,14 +43,14 @@ PROTOCOLS = {'ah': 51, 'dccp': 33, 'egp': 8, 'esp': 50, 'gre': 47,
 _PORT_PROTOCOLS = (6, 17, 33, 132, 136)
 _ICMP_PROTOCOLS = (1, 58)
 
-SECURITY_GROUPS = common.Collection(
+SECURITY_GROUPS = neutron_common.Collection(
     path='security-groups', singular='security_group',
     plural='security_groups', kind='security_group',
     resource='SecurityGroup', missing='Security group %s does not exist',
     fields=('stateful', 'security_group_rules'),
     create=('stateful',), updatable=('name', 'description', 'stateful'))
 
-SECURITY_GROUP_RULES = common.Collection(
+SECURITY_GROUP_RULES = neutron_common.Collection(
     path='security-group-rules', singular='security_group_rule',
     plural='security_group_rules', kind='security_group_rule',
     resource='SecurityGroupRule',
@@ -66,7 +66,7 @@ SECURITY_GROUP_RULES = common.Collection(
 
 def _rule(group: dict, direction: str, ethertype: str,
           remote_group_id: object = None) -> dict:
-    stamp = common.now()
+    stamp = neutron_common.now()
     return {'id': str(uuid.uuid4()), 'security_group_id': group['id'],
             'direction': direction, 'ethertype': ethertype,
             'protocol': None, 'port_range_min': None,
@@ -88,7 +88,7 @@ def ensure_default_group(state: object, project_id: str) -> dict:
                            project_id=project_id)
         if group is not None:
             return group
-        stamp = common.now()
+        stamp = neutron_common.now()
         group = state.add('security_group', {
             'id': str(uuid.uuid4()), 'name': 'default',
             'description': 'Default security group', 'tags': [],
@@ -125,20 +125,9 @@ def rule_key(rule: dict) -> tuple:
 class SecurityGroupResources:
     """Security groups and rules (a NeutronService mixin)."""
 
-    def find_group(self, group_id: str, status: int = 404) -> dict:
-        """Look a security group up.
-
-        :param group_id: the id.
-        :param status: the status to answer when it is missing.
-        :returns: the stored group.
-        :raises NeutronError: ``SecurityGroupNotFound``.
-        """
-        group = self.state.get('security_group', group_id)
-        if group is None:
-            raise common.NeutronError(
-                status, 'SecurityGroupNotFound',
-                SECURITY_GROUPS.missing % group_id)
-        return group
+    def find_group(self, group_id: str) -> dict:
+        """Look a security group up (404 ``SecurityGroupNotFound``)."""
+        return neutron_common.find(self.state, SECURITY_GROUPS, group_id)
 
     # -- groups -----------------------------------------------------------
 
@@ -153,10 +142,11 @@ class SecurityGroupResources:
         """
         ensure_default_group(self.state, obj['project_id'])
         if obj['name'] == 'default':
-            raise common.conflict('SecurityGroupDefaultAlreadyExists',
-                                  'Default security group already exists.')
-        obj['stateful'] = common.check_bool('stateful',
-                                            ref.get('stateful', True))
+            raise neutron_common.conflict(
+                'SecurityGroupDefaultAlreadyExists',
+                'Default security group already exists.')
+        obj['stateful'] = neutron_common.check_bool('stateful',
+                                                    ref.get('stateful', True))
         self.state.add('security_group', obj)
         for ethertype in ('IPv4', 'IPv6'):
             self.state.add('security_group_rule',
@@ -173,13 +163,13 @@ class SecurityGroupResources:
         """
         if obj['name'] == 'default' and ref.get('name', 'default') != (
                 'default'):
-            raise common.conflict('SecurityGroupCannotUpdateDefault',
-                                  'Updating default security group not '
-                                  'allowed.')
+            raise neutron_common.conflict(
+                'SecurityGroupCannotUpdateDefault',
+                'Updating default security group not allowed.')
         if 'stateful' in ref:
-            stateful = common.check_bool('stateful', ref['stateful'])
+            stateful = neutron_common.check_bool('stateful', ref['stateful'])
             if stateful != obj['stateful'] and self._group_ports(obj):
-                raise common.conflict(
+                raise neutron_common.conflict(
                     'SecurityGroupInUse', 'Security Group %s in use.'
                     % obj['id'])
             obj['stateful'] = stateful
@@ -191,8 +181,8 @@ class SecurityGroupResources:
         :param obj: the stored group.
         """
         if self._group_ports(obj):
-            raise common.conflict('SecurityGroupInUse',
-                                  'Security Group %s in use.' % obj['id'])
+            raise neutron_common.conflict(
+                'SecurityGroupInUse', 'Security Group %s in use.' % obj['id'])
         for rule in self.state.list('security_group_rule',
                                     security_group_id=obj['id']):
             self.state.remove('security_group_rule', rule['id'])
@@ -225,32 +215,12 @@ class SecurityGroupResources:
         :returns: the stored rule.
         """
         group = self.find_group(ref.get('security_group_id'))
-        direction = ref.get('direction')
-        if direction not in ('ingress', 'egress'):
-            raise common.invalid('direction', "%s is not in ['ingress', "
-                                 "'egress']" % (direction,))
-        ethertype = ref.get('ethertype', 'IPv4')
-        if ethertype not in ('IPv4', 'IPv6'):
-            raise common.invalid('ethertype', "%s is not in ['IPv4', "
-                                 "'IPv6']" % (ethertype,))
-        protocol = ref.get('protocol')
-        if protocol is not None and not _known_protocol(protocol):
-            raise common.NeutronError(
-                400, 'SecurityGroupRuleInvalidProtocol',
-                'Security group rule protocol %s not supported. Only '
-                'protocol values %s and integer representations [0 to 255] '
-                'are supported.' % (protocol, sorted(PROTOCOLS)))
+        direction = _one_of(ref, 'direction', ('ingress', 'egress'))
+        ethertype = _one_of(ref, 'ethertype', ('IPv4', 'IPv6'), 'IPv4')
+        protocol = _check_protocol(ref.get('protocol'))
         low, high = _port_range(protocol, ref.get('port_range_min'),
                                 ref.get('port_range_max'))
-        remote_prefix = ref.get('remote_ip_prefix')
-        remote_group = ref.get('remote_group_id')
-        if remote_prefix is not None and remote_group is not None:
-            raise common.bad_request('Only remote_ip_prefix or '
-                                     'remote_group_id may be provided.')
-        if remote_group is not None:
-            self.find_group(remote_group)
-        if remote_prefix is not None:
-            remote_prefix = _remote_prefix(ethertype, remote_prefix)
+        remote_prefix, remote_group = self._rule_remote(ref, ethertype)
         obj.pop('tags')
         obj.update({'security_group_id': group['id'],
                     'direction': direction, 'ethertype': ethertype,
@@ -259,14 +229,30 @@ class SecurityGroupResources:
                     'remote_ip_prefix': remote_prefix,
                     'remote_group_id': remote_group,
                     'project_id': group['project_id']})
-        key = rule_key(obj)
+        self._check_new_rule(obj)
+        return self.state.add('security_group_rule', obj)
+
+    def _rule_remote(self, ref: dict, ethertype: str) -> tuple:
+        remote_prefix = ref.get('remote_ip_prefix')
+        remote_group = ref.get('remote_group_id')
+        if remote_prefix is not None and remote_group is not None:
+            raise neutron_common.bad_request(
+                'Only remote_ip_prefix or remote_group_id may be provided.')
+        if remote_group is not None:
+            self.find_group(remote_group)
+        if remote_prefix is not None:
+            remote_prefix = _remote_prefix(ethertype, remote_prefix)
+        return remote_prefix, remote_group
+
+    def _check_new_rule(self, new: dict) -> None:
+        key = rule_key(new)
+        group_id = new['security_group_id']
         for rule in self.state.list('security_group_rule',
-                                    security_group_id=group['id']):
+                                    security_group_id=group_id):
             if rule_key(rule) == key:
-                raise common.conflict(
+                raise neutron_common.conflict(
                     'SecurityGroupRuleExists', 'Security group rule already '
                     'exists. Rule id is %s.' % rule['id'])
-        return self.state.add('security_group_rule', obj)
 
     def delete_security_group_rule(self, request: object, obj: dict) -> None:
         """Delete a rule.
@@ -288,6 +274,25 @@ class SecurityGroupResources:
             group['name'] == 'default')
 
 
+def _one_of(ref: dict, key: str, choices: tuple,
+            default: object = None) -> object:
+    value = ref.get(key, default)
+    if value not in choices:
+        raise neutron_common.invalid(key, '%s is not in %s'
+                                     % (value, list(choices)))
+    return value
+
+
+def _check_protocol(protocol: object) -> object:
+    if protocol is not None and not _known_protocol(protocol):
+        raise neutron_common.NeutronError(
+            400, 'SecurityGroupRuleInvalidProtocol',
+            'Security group rule protocol %s not supported. Only protocol '
+            'values %s and integer representations [0 to 255] are '
+            'supported.' % (protocol, sorted(PROTOCOLS)))
+    return protocol
+
+
 def _known_protocol(protocol: object) -> bool:
     if str(protocol).lower() in PROTOCOLS or protocol in ('any', ''):
         return True
@@ -301,33 +306,34 @@ def _port_range(protocol: object, low: object, high: object) -> tuple:
     if low is None and high is None:
         return None, None
     if protocol is None:
-        raise common.NeutronError(
+        raise neutron_common.NeutronError(
             400, 'SecurityGroupProtocolRequiredWithPorts',
             'Must also specify protocol if port range is given.')
     try:
         low = None if low is None else int(low)
         high = None if high is None else int(high)
     except (TypeError, ValueError):
-        raise common.invalid('port_range_min', "'%s' is not an integer"
-                             % (low,))
+        raise neutron_common.invalid('port_range_min', "'%s' is not an integer"
+                                     % (low,))
     number = _protocol_number(protocol)
     if number in _ICMP_PROTOCOLS:
         for value in (low, high):
             if value is not None and not 0 <= value <= 255:
-                raise common.bad_request('Invalid value for ICMP type or '
-                                         'code %s.' % value)
+                raise neutron_common.bad_request(
+                    'Invalid value for ICMP type or code %s.' % value)
         return low, high
     if number not in _PORT_PROTOCOLS:
-        raise common.bad_request('Invalid protocol %s for port range, only '
-                                 'supported for TCP, UDP, UDPLITE, SCTP and '
-                                 'DCCP.' % protocol)
+        raise neutron_common.bad_request(
+            'Invalid protocol %s for port range, only supported for TCP, UDP, '
+            'UDPLITE, SCTP and DCCP.' % protocol)
     low = high if low is None else low
     high = low if high is None else high
     if not (1 <= low <= 65535 and 1 <= high <= 65535):
-        raise common.bad_request('Invalid value for port %s.'
-                                 % (low if not 1 <= low <= 65535 else high))
+        raise neutron_common.bad_request(
+            'Invalid value for port %s.'
+            % (low if not 1 <= low <= 65535 else high))
     if low > high:
-        raise common.NeutronError(
+        raise neutron_common.NeutronError(
             400, 'SecurityGroupInvalidPortRange',
             'For TCP/UDP protocols, port_range_min must be <= '
             'port_range_max')
@@ -338,9 +344,9 @@ def _remote_prefix(ethertype: str, prefix: object) -> str:
     try:
         network = ipaddress.ip_network(str(prefix), strict=False)
     except ValueError:
-        raise common.invalid('remote_ip_prefix', "'%s' is not a valid IP "
-                             "subnet" % (prefix,))
+        raise neutron_common.invalid(
+            'remote_ip_prefix', "'%s' is not a valid IP subnet" % (prefix,))
     if 'IPv%d' % network.version != ethertype:
-        raise common.bad_request('Conflicting value ethertype %s for CIDR %s'
-                                 % (ethertype, prefix))
+        raise neutron_common.bad_request(
+            'Conflicting value ethertype %s for CIDR %s' % (ethertype, prefix))
     return str(network)

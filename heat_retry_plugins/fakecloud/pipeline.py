@@ -25,15 +25,28 @@ once and served again, without a client, on one of the cloud's timers.
 
 import logging
 from typing import Any
+from typing import Optional
 from urllib import parse
 
-from heat_retry_plugins.fakecloud import counters as counters_mod
-from heat_retry_plugins.fakecloud import faults as faults_mod
+from heat_retry_plugins.fakecloud import counters
+from heat_retry_plugins.fakecloud import faults
 from heat_retry_plugins.fakecloud import routing
 
 LOG = logging.getLogger(__name__)
 
 CONTROL_PREFIX = '/_fake'
+
+#: The faults whose connection is closed before the request is read.
+UNREAD_FAULTS = (faults.DROP_BEFORE, faults.REFUSE)
+
+
+def is_control(path: str) -> bool:
+    """Tell whether a path is one of the ``/_fake/`` control routes.
+
+    :param path: the request path.
+    :returns: True for ``/_fake`` and what is below it.
+    """
+    return path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + '/')
 
 
 class Pipeline:
@@ -54,63 +67,122 @@ class Pipeline:
         :param handler: the
             :class:`~heat_retry_plugins.fakecloud.listener.RequestHandler`.
         """
-        service = self.service
-        method = handler.command.upper()
         url = parse.urlsplit(handler.path)
-        query = parse.parse_qs(url.query, keep_blank_values=True)
-        base_url = self.cloud.base_url(service.name)
-        if url.path == CONTROL_PREFIX or url.path.startswith(
-                CONTROL_PREFIX + '/'):
-            control = self.cloud.control
-            request = routing.Request('control', method,
-                                      control.service_path(url.path), query,
-                                      handler.headers, handler.read_body(),
-                                      base_url)
-            handler.send(self.dispatch(control, request),
-                         head_only=method == 'HEAD')
+        if is_control(url.path):
+            self.serve_control(handler, url)
             return
-        path = service.service_path(url.path)
-        template = service.match(method, path)[2]
-        route_key = '%s %s %s' % (service.name, method, template)
-        fault = self.cloud.faults.decide(service.name, method, path,
-                                         self.project_of(handler.headers))
-        counters = self.cloud.request_counters
+        method = handler.command.upper()
+        path = self.service.service_path(url.path)
+        route_key = self.route_key(method, path)
+        fault = self.choose_fault(method, path, handler.headers)
+        if fault is not None and fault.kind in UNREAD_FAULTS:
+            self.drop(handler, route_key, fault)
+            return
+        request = self.read_request(handler, self.service.name, path, url)
+        if fault is not None and fault.kind == faults.DROP_AFTER:
+            self.dispatch(self.service, request)
+            self.drop(handler, route_key, fault)
+            return
+        response = self.answer(request, fault, handler.server.listener)
+        self.service.decorate(request, response)
+        self.cloud.request_counters.record_request(route_key,
+                                                   str(response.status))
+        handler.send(response, head_only=method == 'HEAD')
+
+    def serve_control(self, handler: Any, url: parse.SplitResult) -> None:
+        """Answer a ``/_fake/`` request: never faulted, never counted.
+
+        :param handler: the listener's handler.
+        :param url: the split request URL.
+        """
+        control = self.cloud.control
+        request = self.read_request(handler, 'control',
+                                    control.service_path(url.path), url)
+        handler.send(self.dispatch(control, request),
+                     head_only=request.method == 'HEAD')
+
+    def route_key(self, method: str, path: str) -> str:
+        """Name the route a request is counted under.
+
+        :param method: the HTTP method.
+        :param path: the path without the service's version prefix.
+        :returns: ``"<service> <METHOD> <route template>"``.
+        """
+        template = self.service.match(method, path)[2]
+        return '%s %s %s' % (self.service.name, method, template)
+
+    def choose_fault(self, method: str, path: str,
+                     headers: Any) -> Optional[faults.Fault]:
+        """Let the injector decide the request's fault, and count it.
+
+        :param method: the HTTP method.
+        :param path: the path without the service's version prefix.
+        :param headers: the request headers (for the token's project).
+        :returns: the fault, or None to serve the request normally.
+        """
+        name = self.service.name
+        fault = self.cloud.faults.decide(name, method, path,
+                                         self.project_of(headers))
         if fault is not None:
-            counters.record_fault(fault.label)
-            LOG.info('fault %s on %s %s %s', fault.label, service.name,
-                     method, path)
-        if fault is not None and fault.kind in (faults_mod.DROP_BEFORE,
-                                                faults_mod.REFUSE):
-            counters.record_request(route_key, counters_mod.DROPPED)
-            if fault.kind == faults_mod.REFUSE:
-                self.cloud.refuse_for(service.name, fault.seconds)
-            handler.drop()
-            return
-        request = routing.Request(service.name, method, path, query,
-                                  handler.headers, handler.read_body(),
-                                  base_url)
-        kind = fault.kind if fault is not None else None
-        if kind == faults_mod.SLOW:
-            handler.server.listener.wait_interruptible(fault.seconds)
-        if kind == faults_mod.STATUS:
-            response = self.fault_response(fault, request)
-        elif kind == faults_mod.SLOW_CREATE:
+            self.cloud.request_counters.record_fault(fault.label)
+            LOG.info('fault %s on %s %s %s', fault.label, name, method, path)
+        return fault
+
+    def read_request(self, handler: Any, service_name: str, path: str,
+                     url: parse.SplitResult) -> routing.Request:
+        """Read the body and build the request a service handles.
+
+        :param handler: the listener's handler.
+        :param service_name: the service that handles it.
+        :param path: the path without the service's prefix.
+        :param url: the split request URL (for the query).
+        :returns: the request.
+        """
+        return routing.Request(
+            service_name, handler.command.upper(), path,
+            parse.parse_qs(url.query, keep_blank_values=True),
+            handler.headers, handler.read_body(),
+            self.cloud.base_url(self.service.name))
+
+    def answer(self, request: routing.Request, fault: Optional[faults.Fault],
+               listener: Any) -> routing.Response:
+        """Build the response of a request that gets one, as its fault says.
+
+        :param request: the request.
+        :param fault: its fault, or None.
+        :param listener: the service's listener (a ``slow`` fault waits on
+            it, so that a stop interrupts the wait).
+        :returns: the response.
+        """
+        kind = None if fault is None else fault.kind
+        if kind == faults.SLOW:
+            listener.wait_interruptible(fault.seconds)
+        if kind == faults.STATUS:
+            return self.fault_response(fault, request)
+        if kind == faults.SLOW_CREATE:
             # NOTE: a cloud timer, so that FakeCloud.stop() and set_faults()
             # cancel the pending ones and join the running one.
-            self.cloud._start_timer(fault.seconds, self.serve_late,
-                                    [request])
-            response = self.fault_response(fault, request)
-        else:
-            response = self.dispatch(service, request)
-            if kind == faults_mod.DROP_AFTER:
-                counters.record_request(route_key, counters_mod.DROPPED)
-                handler.drop()
-                return
-            if kind == faults_mod.AMBIGUOUS:
-                response = self.fault_response(fault, request)
-        service.decorate(request, response)
-        counters.record_request(route_key, str(response.status))
-        handler.send(response, head_only=method == 'HEAD')
+            self.cloud.start_timer(fault.seconds, self.serve_late, [request])
+            return self.fault_response(fault, request)
+        response = self.dispatch(self.service, request)
+        if kind == faults.AMBIGUOUS:
+            return self.fault_response(fault, request)
+        return response
+
+    def drop(self, handler: Any, route_key: str, fault: faults.Fault) -> None:
+        """Close the connection without an answer, counted as dropped.
+
+        A ``refuse`` fault also takes the service down for its seconds.
+
+        :param handler: the listener's handler.
+        :param route_key: the route the request is counted under.
+        :param fault: the fault that drops it.
+        """
+        self.cloud.request_counters.record_request(route_key,
+                                                   counters.DROPPED)
+        if fault.kind == faults.REFUSE:
+            self.cloud.refuse_for(self.service.name, fault.seconds)
+        handler.drop()
 
     def project_of(self, headers: Any) -> frozenset:
         """Name the project a request's token is scoped to.
@@ -152,7 +224,7 @@ class Pipeline:
                           request.method, request.path)
             return service.error(500, 'Unexpected error in fakecloud.')
 
-    def fault_response(self, fault: faults_mod.Fault,
+    def fault_response(self, fault: faults.Fault,
                        request: routing.Request) -> routing.Response:
         """Build the error response of a status or ambiguous fault.
 

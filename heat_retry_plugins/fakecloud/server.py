@@ -23,18 +23,20 @@ from typing import Optional
 
 from heat_retry_plugins.fakecloud import cinder
 from heat_retry_plugins.fakecloud import control
-from heat_retry_plugins.fakecloud import counters as counters_mod
+from heat_retry_plugins.fakecloud import counters
 from heat_retry_plugins.fakecloud import designate
+# NOTE: aliased, because FakeCloud's public keyword ``faults`` (and its
+# attribute) would hide the module in __init__.
 from heat_retry_plugins.fakecloud import faults as faults_mod
 from heat_retry_plugins.fakecloud import glance
 from heat_retry_plugins.fakecloud import keystone
-from heat_retry_plugins.fakecloud import listener as listener_mod
+from heat_retry_plugins.fakecloud import listener
 from heat_retry_plugins.fakecloud import neutron
 from heat_retry_plugins.fakecloud import nova
 from heat_retry_plugins.fakecloud import octavia
 from heat_retry_plugins.fakecloud import orchestration
 from heat_retry_plugins.fakecloud import pipeline
-from heat_retry_plugins.fakecloud import state as state_mod
+from heat_retry_plugins.fakecloud import state
 from heat_retry_plugins.fakecloud import swift
 
 LOG = logging.getLogger(__name__)
@@ -77,9 +79,9 @@ class FakeCloud:
         self.host = host
         self.server_build_seconds = server_build_seconds
         self.password = secrets.token_urlsafe(16)
-        self.state = state_mod.CloudState(token_ttl=token_ttl)
+        self.state = state.CloudState(token_ttl=token_ttl)
         self.faults = faults_mod.FaultInjector(faults, seed)
-        self.request_counters = counters_mod.RequestCounters()
+        self.request_counters = counters.RequestCounters()
         self._lock = threading.RLock()
         self._timers = []
         self._refused = set()
@@ -90,11 +92,11 @@ class FakeCloud:
         for index, service_class in enumerate(SERVICE_CLASSES):
             service = service_class(self)
             handler = type('%sHandler' % service_class.__name__,
-                           (listener_mod.RequestHandler,),
+                           (listener.RequestHandler,),
                            {'pipeline': pipeline.Pipeline(self, service)})
             port = 0 if port_base is None else port_base + index
             self.services[service.name] = service
-            self._listeners[service.name] = listener_mod.ServiceListener(
+            self._listeners[service.name] = listener.ServiceListener(
                 service.name, handler, host, port)
         self.control = control.ControlService(self)
         user, project = self.services['identity'].seed(
@@ -194,7 +196,7 @@ class FakeCloud:
                 'user_domain_id': self.domain_id,
                 'project_domain_id': self.domain_id}
 
-    def _listener(self, service: str) -> listener_mod.ServiceListener:
+    def _listener(self, service: str) -> listener.ServiceListener:
         try:
             return self._listeners[service]
         except KeyError:
@@ -237,26 +239,32 @@ class FakeCloud:
         """
         with self._lock:
             self._refused.add(service)
-            self._start_timer(seconds, self._end_refusal, [[service]])
+            self.start_timer(seconds, self._switch_refused, [[service], False])
         self.set_down(service)
 
-    def _end_refusal(self, services: Iterable[str]) -> None:
+    def _switch_refused(self, services: Iterable[str], refused: bool) -> None:
+        # NOTE: a timer that fires after stop() must not listen again.
         with self._lock:
             if not self._started:
                 return
-            self._refused.difference_update(services)
+            if refused:
+                self._refused.update(services)
+            else:
+                self._refused.difference_update(services)
+        switch = self.set_down if refused else self.set_up
         for service in services:
-            self.set_up(service)
+            switch(service)
 
-    def _start_refusal(self, services: Iterable[str]) -> None:
-        with self._lock:
-            if not self._started:
-                return
-            self._refused.update(services)
-        for service in services:
-            self.set_down(service)
+    def start_timer(self, delay: float, func: Any, args: list) -> None:
+        """Call a function later, on a timer the cloud stops with itself.
 
-    def _start_timer(self, delay: float, func: Any, args: list) -> None:
+        :meth:`stop` and :meth:`set_faults` cancel the timers still pending
+        and join the one running.
+
+        :param delay: seconds from now (a negative delay is none).
+        :param func: the function.
+        :param args: its positional arguments.
+        """
         timer = threading.Timer(max(0.0, delay), func, args)
         timer.daemon = True
         self._timers.append(timer)
@@ -281,9 +289,10 @@ class FakeCloud:
             start, end = rule.window
             if end <= elapsed:
                 continue
-            self._start_timer(start - elapsed, self._start_refusal,
-                              [services])
-            self._start_timer(end - elapsed, self._end_refusal, [services])
+            self.start_timer(start - elapsed, self._switch_refused,
+                             [services, True])
+            self.start_timer(end - elapsed, self._switch_refused,
+                             [services, False])
 
     # -- faults, tokens, counters -----------------------------------------
 
@@ -344,4 +353,5 @@ class FakeCloud:
 
     def __repr__(self) -> str:
         return '<FakeCloud %s>' % ', '.join(
-            repr(listener) for listener in self._listeners.values())
+            repr(service_listener)
+            for service_listener in self._listeners.values())

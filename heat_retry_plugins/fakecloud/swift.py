@@ -27,7 +27,7 @@ container's name in ``container``). Errors are Swift's small HTML pages.
 import time
 
 from heat_retry_plugins.fakecloud import routing
-from heat_retry_plugins.fakecloud import swift_headers as meta
+from heat_retry_plugins.fakecloud import swift_headers
 from heat_retry_plugins.fakecloud import swift_objects
 from heat_retry_plugins.fakecloud import swift_tempurl
 
@@ -149,7 +149,7 @@ class SwiftService(swift_objects.ObjectRoutes, routing.Service):
         """
         with self.state.lock:
             return self.accounts.setdefault(name, {
-                'meta': {}, 'timestamp': meta.timestamp()})
+                'meta': {}, 'timestamp': swift_headers.timestamp()})
 
     @staticmethod
     def container_id(request: Request) -> str:
@@ -248,7 +248,7 @@ class SwiftService(swift_objects.ObjectRoutes, routing.Service):
         record = self.account(name)
         containers = self.state.list('container', account=name)
         objects = self.state.list('object', account=name)
-        headers = {meta.header_name(k): v
+        headers = {swift_headers.header_name(k): v
                    for k, v in record['meta'].items()}
         headers.update({
             'X-Account-Container-Count': str(len(containers)),
@@ -296,23 +296,23 @@ class SwiftService(swift_objects.ObjectRoutes, routing.Service):
         :returns: the response (204).
         """
         with self.state.lock:
-            meta.apply_metadata(
+            swift_headers.apply_metadata(
                 self.account(request.params['account'])['meta'],
-                meta.metadata_updates(request.headers, 'account'))
+                swift_headers.metadata_updates(request.headers, 'account'))
         return Response(204)
 
     # -- containers -------------------------------------------------------
 
     def _container_headers(self, container: dict) -> dict:
         objects = self.objects_of(container)
-        headers = {meta.header_name(k): v
+        headers = {swift_headers.header_name(k): v
                    for k, v in container['meta'].items()}
         headers.update({
             'X-Container-Object-Count': str(len(objects)),
             'X-Container-Bytes-Used': str(sum(o['bytes'] for o in objects)),
             'X-Timestamp': container['timestamp'],
             'X-Storage-Policy': 'Policy-0', 'Accept-Ranges': 'bytes',
-            'Last-Modified': meta.http_date(
+            'Last-Modified': swift_headers.http_date(
                 float(container['timestamp']))})
         return headers
 
@@ -353,22 +353,22 @@ class SwiftService(swift_objects.ObjectRoutes, routing.Service):
         if len(name) > MAX_CONTAINER_NAME:
             raise HTTPError(400, 'Container name length of %d longer than '
                                  '%d' % (len(name), MAX_CONTAINER_NAME))
-        updates = meta.metadata_updates(request.headers, 'container')
+        updates = swift_headers.metadata_updates(request.headers, 'container')
         account = request.params['account']
         self.account(account)
         with self.state.lock:
             container = self.state.get('container',
                                        self.container_id(request))
             if container is not None:
-                meta.apply_metadata(container['meta'], updates)
+                swift_headers.apply_metadata(container['meta'], updates)
                 return Response(202)
             now = time.time()
             container = {'id': self.container_id(request), 'name': name,
                          'account': account,
                          'project_id': request.token.project_id,
-                         'meta': {}, 'timestamp': meta.timestamp(now),
-                         'last_modified': meta.listing_time(now)}
-            meta.apply_metadata(container['meta'], updates)
+                         'meta': {}, 'timestamp': swift_headers.timestamp(now),
+                         'last_modified': swift_headers.listing_time(now)}
+            swift_headers.apply_metadata(container['meta'], updates)
             self.state.add('container', container)
         return Response(201)
 
@@ -379,9 +379,9 @@ class SwiftService(swift_objects.ObjectRoutes, routing.Service):
         :returns: the response (204).
         """
         with self.state.lock:
-            meta.apply_metadata(
+            swift_headers.apply_metadata(
                 self.find_container(request)['meta'],
-                meta.metadata_updates(request.headers, 'container'))
+                swift_headers.metadata_updates(request.headers, 'container'))
         return Response(204)
 
     def delete_container(self, request: Request) -> Response:

@@ -28,7 +28,7 @@ import re
 import time
 
 from heat_retry_plugins.fakecloud import routing
-from heat_retry_plugins.fakecloud import swift_headers as meta
+from heat_retry_plugins.fakecloud import swift_headers
 
 HTTPError = routing.HTTPError
 Request = routing.Request
@@ -89,8 +89,8 @@ class ObjectRoutes:
                'bytes': len(data),
                'etag': hashlib.md5(data, usedforsecurity=False).hexdigest(),
                'content_type': content_type, 'meta': metadata,
-               'timestamp': meta.timestamp(now),
-               'last_modified': meta.listing_time(now)}
+               'timestamp': swift_headers.timestamp(now),
+               'last_modified': swift_headers.listing_time(now)}
         existing = self.state.get('object', obj['id'])
         if existing is None:
             return self.state.add('object', obj)
@@ -109,9 +109,10 @@ class ObjectRoutes:
                     obj['_data'], obj['content_type'], dict(obj['meta']))
 
     def _headers(self, obj: dict) -> dict:
-        headers = {meta.header_name(k): v for k, v in obj['meta'].items()}
+        headers = {swift_headers.header_name(k): v
+                   for k, v in obj['meta'].items()}
         headers.update({'ETag': obj['etag'], 'X-Timestamp': obj['timestamp'],
-                        'Last-Modified': meta.http_date(
+                        'Last-Modified': swift_headers.http_date(
                             float(obj['timestamp'])),
                         'Accept-Ranges': 'bytes'})
         return headers
@@ -149,7 +150,7 @@ class ObjectRoutes:
         content_type = (request.headers.get('Content-Type')
                         or mimetypes.guess_type(name)[0]
                         or 'application/octet-stream')
-        updates = meta.metadata_updates(request.headers, 'object')
+        updates = swift_headers.metadata_updates(request.headers, 'object')
         with self.state.lock:
             container = self.find_container(request)
             old = self.state.get('object', self.object_id(request))
@@ -159,7 +160,7 @@ class ObjectRoutes:
             obj = self._store(container, name, data, content_type,
                               {k: v for k, v in updates.items() if v})
         return Response(201, headers={
-            'ETag': obj['etag'], 'Last-Modified': meta.http_date(
+            'ETag': obj['etag'], 'Last-Modified': swift_headers.http_date(
                 float(obj['timestamp']))})
 
     def post_object(self, request: Request) -> Response:
@@ -170,7 +171,7 @@ class ObjectRoutes:
         :param request: the request.
         :returns: the response (202).
         """
-        updates = meta.metadata_updates(request.headers, 'object')
+        updates = swift_headers.metadata_updates(request.headers, 'object')
         with self.state.lock:
             obj = self._find_object(request)
             obj['meta'] = {k: v for k, v in updates.items() if v}
