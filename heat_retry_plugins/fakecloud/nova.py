@@ -54,6 +54,51 @@ _KEYPAIR_NAME = re.compile(r'^[\w\- ]+$')
 _KEYPAIR_NAME_292 = re.compile(r'^[\w\-@. ]+$')
 
 
+def _check_keypair(ref: object, version: tuple) -> tuple:
+    """Check a keypair create body.
+
+    :param ref: the ``keypair`` of the body.
+    :param version: the request's microversion.
+    :returns: ``(name, type)``.
+    :raises HTTPError: 400.
+    """
+    if not isinstance(ref, dict) or not isinstance(ref.get('name'), str):
+        raise HTTPError(400, "Invalid input for field/attribute keypair. "
+                             "'name' is a required property")
+    if version >= (2, 92) and not ref.get('public_key'):
+        raise HTTPError(400, "Invalid input for field/attribute keypair. "
+                             "'public_key' is a required property")
+    name = ref['name']
+    pattern = _KEYPAIR_NAME_292 if version >= (2, 92) else _KEYPAIR_NAME
+    if not 1 <= len(name) <= 255 or not pattern.match(name):
+        raise HTTPError(400, 'Keypair data is invalid: Keypair name '
+                             'contains unsafe characters')
+    key_type = ref.get('type', 'ssh') if version >= (2, 2) else 'ssh'
+    if key_type not in ('ssh', 'x509'):
+        raise HTTPError(400, "Invalid input for field/attribute type.")
+    return name, key_type
+
+
+def _key_material(ref: dict, key_type: str) -> tuple:
+    """Take the imported public key, or generate a pair.
+
+    :param ref: the ``keypair`` of the body.
+    :param key_type: ``'ssh'`` or ``'x509'``.
+    :returns: ``(private key or None, public key, fingerprint)``.
+    :raises HTTPError: 400 for a bad public key, or an x509 to generate.
+    """
+    if ref.get('public_key'):
+        try:
+            fingerprint = keys.fingerprint(ref['public_key'])
+        except ValueError as exc:
+            raise HTTPError(400, 'Keypair data is invalid: %s' % exc)
+        return None, ref['public_key'], fingerprint
+    if key_type == 'x509':
+        raise HTTPError(400, 'Keypair data is invalid: generating x509 '
+                             'keypairs is not supported by fakecloud')
+    return keys.generate()
+
+
 class NovaService(nova_servers.ComputeServers, nova_ports.ComputePorts,
                   nova_volumes.ComputeVolumes,
                   microversions.MicroversionService):
@@ -283,32 +328,8 @@ class NovaService(nova_servers.ComputeServers, nova_ports.ComputePorts,
         """
         ref = (request.json() or {}).get('keypair')
         version = self.mv(request)
-        if not isinstance(ref, dict) or not isinstance(ref.get('name'), str):
-            raise HTTPError(400, "Invalid input for field/attribute keypair."
-                                 " 'name' is a required property")
-        if version >= (2, 92) and not ref.get('public_key'):
-            raise HTTPError(400, "Invalid input for field/attribute keypair."
-                                 " 'public_key' is a required property")
-        name = ref['name']
-        pattern = _KEYPAIR_NAME_292 if version >= (2, 92) else _KEYPAIR_NAME
-        if not 1 <= len(name) <= 255 or not pattern.match(name):
-            raise HTTPError(400, 'Keypair data is invalid: Keypair name '
-                                 'contains unsafe characters')
-        key_type = ref.get('type', 'ssh') if version >= (2, 2) else 'ssh'
-        if key_type not in ('ssh', 'x509'):
-            raise HTTPError(400, "Invalid input for field/attribute type.")
-        private_key = None
-        if ref.get('public_key'):
-            try:
-                fingerprint = keys.fingerprint(ref['public_key'])
-            except ValueError as exc:
-                raise HTTPError(400, 'Keypair data is invalid: %s' % exc)
-            public_key = ref['public_key']
-        elif key_type == 'x509':
-            raise HTTPError(400, 'Keypair data is invalid: generating x509 '
-                                 'keypairs is not supported by fakecloud')
-        else:
-            private_key, public_key, fingerprint = keys.generate()
+        name, key_type = _check_keypair(ref, version)
+        private_key, public_key, fingerprint = _key_material(ref, key_type)
         user_id = (ref.get('user_id') if version >= (2, 10)
                    and ref.get('user_id') else request.token.user_id)
         with self.state.lock:
