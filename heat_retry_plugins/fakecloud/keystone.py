@@ -268,12 +268,7 @@ class KeystoneService(keystone_resources.IdentityResources,
     def _password_user(self, password: dict) -> Optional[dict]:
         user_ref = password.get('user') or {}
         secret = user_ref.get('password')
-        if user_ref.get('id'):
-            user = self.state.get('user', user_ref['id'])
-        else:
-            domain = self.find_domain(user_ref.get('domain') or {})
-            user = domain and self.state.find(
-                'user', name=user_ref.get('name'), domain_id=domain['id'])
+        user = self.find_owned('user', user_ref)
         stored = (user or {}).get('password')
         if (not isinstance(secret, str) or not isinstance(stored, str)
                 or not secrets.compare_digest(secret.encode('utf-8'),
@@ -289,13 +284,7 @@ class KeystoneService(keystone_resources.IdentityResources,
         if scope is None and user.get('default_project_id'):
             scope = {'project': {'id': user['default_project_id']}}
         if isinstance(scope, dict) and 'project' in scope:
-            ref = scope['project'] or {}
-            if ref.get('id'):
-                project = self.state.get('project', ref['id'])
-            else:
-                domain = self.find_domain(ref.get('domain') or {})
-                project = domain and self.state.find(
-                    'project', name=ref.get('name'), domain_id=domain['id'])
+            project = self.find_owned('project', scope['project'] or {})
             if project is None:
                 raise HTTPError(401, _AUTH_FAILED)
             kwargs['project_id'] = project['id']
@@ -416,12 +405,8 @@ class KeystoneService(keystone_resources.IdentityResources,
         :param request: the request.
         :returns: the response.
         """
-        projects = [self.render('project', p)
-                    for p in self.state.list('project')
-                    if self.role_ids_of(request.token.user_id, 'project',
-                                        p['id'])]
-        return Response(200, {'projects': projects,
-                              'links': self.list_links('auth/projects')})
+        return self.entity_list('projects', self.with_roles(
+            'project', request.token.user_id), 'auth/projects')
 
     def auth_domains(self, request: Request) -> Response:
         """``GET /auth/domains``: the domains the user has roles on.
@@ -429,12 +414,8 @@ class KeystoneService(keystone_resources.IdentityResources,
         :param request: the request.
         :returns: the response.
         """
-        domains = [self.render('domain', d)
-                   for d in self.state.list('domain')
-                   if self.role_ids_of(request.token.user_id, 'domain',
-                                       d['id'])]
-        return Response(200, {'domains': domains,
-                              'links': self.list_links('auth/domains')})
+        return self.entity_list('domains', self.with_roles(
+            'domain', request.token.user_id), 'auth/domains')
 
     # -- trusts -----------------------------------------------------------
 
