@@ -353,26 +353,8 @@ class VolumeResources:
         args = args if isinstance(args, dict) else {}
         with self.state.lock:
             volume = self.find_volume(request.params['id'])
-            status = lifecycle.status_of(self.state, volume)
             if action == 'os-extend':
-                new_size = args.get('new_size')
-                if not isinstance(new_size, int) or new_size <= volume[
-                        'size']:
-                    raise HTTPError(400, 'Invalid input received: New size '
-                                         'for extend must be greater than '
-                                         'current size. (current: %s, '
-                                         'extended: %s).'
-                                    % (volume['size'], new_size))
-                allowed = ('available', 'in-use') if self.mv(request) >= (
-                    3, 42) else ('available',)
-                if status not in allowed:
-                    raise HTTPError(400, 'Invalid volume: Volume %s status '
-                                         'must be available, but current '
-                                         'status is: %s.'
-                                    % (volume['id'], status))
-                self.check_quota(volume['project_id'],
-                                 new_size - volume['size'], volumes=0)
-                volume['size'] = new_size
+                self._extend(request, volume, args.get('new_size'))
             elif action == 'os-update_readonly_flag':
                 volume['metadata']['readonly'] = str(bool(
                     args.get('readonly'))).lower()
@@ -384,6 +366,25 @@ class VolumeResources:
                 raise HTTPError(400, 'There is no such action: %s' % action)
             volume['updated_at'] = lifecycle.cinder_time()
         return Response(202)
+
+    def _extend(self, request: Request, volume: dict,
+                new_size: object) -> None:
+        if not isinstance(new_size, int) or new_size <= volume['size']:
+            raise HTTPError(400, 'Invalid input received: New size for '
+                                 'extend must be greater than current size.'
+                                 ' (current: %s, extended: %s).'
+                            % (volume['size'], new_size))
+        # NOTE: extending an attached volume is allowed from 3.42.
+        allowed = ('available', 'in-use') if self.mv(request) >= (
+            3, 42) else ('available',)
+        status = lifecycle.status_of(self.state, volume)
+        if status not in allowed:
+            raise HTTPError(400, 'Invalid volume: Volume %s status must be '
+                                 'available, but current status is: %s.'
+                            % (volume['id'], status))
+        self.check_quota(volume['project_id'], new_size - volume['size'],
+                         volumes=0)
+        volume['size'] = new_size
 
     def volume_metadata(self, request: Request) -> Response:
         """``GET``, ``POST`` (merge) and ``PUT`` (replace) the metadata.
