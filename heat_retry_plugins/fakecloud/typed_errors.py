@@ -57,13 +57,7 @@ class TypedErrorService(routing.Service):
 
     def typed_error(self, status: int, error_type: str,
                     message: str) -> Response:
-        """Build the service's error body.
-
-        :param status: the HTTP status.
-        :param error_type: the error type.
-        :param message: the message.
-        :returns: the response.
-        """
+        """Build the error response of a status, type and message."""
         raise NotImplementedError
 
     def error(self, status: int, message: str) -> Response:
