@@ -22,13 +22,14 @@ and echoed in every response. Quotas and limits are in
 :mod:`heat_retry_plugins.fakecloud.cinder_quotas`.
 """
 
-import re
 from typing import Any
 from typing import Callable
 from typing import Optional
 
 from heat_retry_plugins.fakecloud import cinder_quotas
 from heat_retry_plugins.fakecloud import cinder_volumes
+from heat_retry_plugins.fakecloud import microversions
+from heat_retry_plugins.fakecloud import paging
 from heat_retry_plugins.fakecloud import routing
 
 HTTPError = routing.HTTPError
@@ -37,17 +38,13 @@ Response = routing.Response
 
 MIN_VERSION = (3, 0)
 MAX_VERSION = (3, 70)
-HEADER = 'OpenStack-API-Version'
 MAX_LIMIT = 1000
+#: The microversions of Cinder: 3.0 by default.
+VERSIONS = microversions.VersionRange(
+    'volume', MIN_VERSION, MAX_VERSION, 'Invalid API version string %s.')
 
 #: The id of the seeded ``__DEFAULT__`` volume type.
 DEFAULT_TYPE_ID = 'b0a8e0f4-6a3c-4c1e-9f52-4f3f5d0c7e01'
-
-FAULT_NAMES = {400: 'badRequest', 401: 'unauthorized', 403: 'forbidden',
-               404: 'itemNotFound', 405: 'badMethod',
-               409: 'conflictingRequest', 413: 'overLimit',
-               415: 'badMediaType', 429: 'overLimit',
-               501: 'notImplemented', 503: 'serviceUnavailable'}
 
 #: Extension aliases listed: what this fake implements.
 EXTENSIONS = (('os-availability-zone', 'AvailabilityZones'),
@@ -58,48 +55,10 @@ EXTENSIONS = (('os-availability-zone', 'AvailabilityZones'),
               ('os-vol-mig-status-attr', 'VolumeMigStatusAttribute'),
               ('os-vol-image-meta', 'VolumeImageMetadata'))
 
-_VERSION_ROUTES = ('/', '/v3')
-
-
-def version_string(version: tuple) -> str:
-    """Format a microversion.
-
-    :param version: ``(3, N)``.
-    :returns: ``'3.N'``.
-    """
-    return '%d.%d' % version
-
-
-def parse_version(headers: Any) -> tuple:
-    """Read the requested microversion from the request headers.
-
-    :param headers: the request headers.
-    :returns: ``(3, N)``.
-    :raises HTTPError: 400 for a malformed version, 406 out of range.
-    """
-    raw = None
-    for item in (headers.get(HEADER) or '').split(','):
-        service, _, value = item.strip().partition(' ')
-        if service.lower() == 'volume' and value.strip():
-            raw = value.strip()
-    if raw is None:
-        return MIN_VERSION
-    if raw.lower() == 'latest':
-        return MAX_VERSION
-    match = re.fullmatch(r'(\d+)\.(\d+)', raw)
-    if not match:
-        raise HTTPError(400, 'Invalid API version string %s.' % raw)
-    version = (int(match.group(1)), int(match.group(2)))
-    if not MIN_VERSION <= version <= MAX_VERSION:
-        raise HTTPError(406, 'Version %s is not supported by the API. '
-                             'Minimum is %s and maximum is %s.' % (
-                                 raw, version_string(MIN_VERSION),
-                                 version_string(MAX_VERSION)))
-    return version
-
 
 class CinderService(cinder_volumes.VolumeResources,
-                    cinder_quotas.QuotaResources, routing.Service):
+                    cinder_quotas.QuotaResources,
+                    microversions.MicroversionService):
     """The block storage service (Cinder v3).
 
     :param cloud: the owning FakeCloud.
@@ -107,6 +66,7 @@ class CinderService(cinder_volumes.VolumeResources,
 
     name = 'volumev3'
     prefix = '/v3'
+    version_range = VERSIONS
 
     def __init__(self, cloud: Any) -> None:
         #: Seconds a new volume stays ``creating``.
@@ -147,7 +107,7 @@ class CinderService(cinder_volumes.VolumeResources,
             'id': DEFAULT_TYPE_ID, 'name': '__DEFAULT__',
             'description': 'Default Volume Type'}, seeded=True)
 
-    # -- microversions, headers, errors -----------------------------------
+    # -- the project of the path, pages -----------------------------------
 
     def before(self, request: Request) -> None:
         """Read the microversion; refuse another project's URL.
@@ -155,61 +115,11 @@ class CinderService(cinder_volumes.VolumeResources,
         :param request: the request.
         :raises HTTPError: 400/406.
         """
-        if request.template in _VERSION_ROUTES:
-            return
-        request.context['version'] = parse_version(request.headers)
+        super().before(request)
         project_id = request.params.get('project_id')
         if project_id is not None and project_id != (
                 request.token.project_id):
             raise HTTPError(400, 'Malformed request url')
-
-    def mv(self, request: Request) -> tuple:
-        """Return the microversion of a request.
-
-        :param request: the request.
-        :returns: ``(3, N)``.
-        """
-        return request.context.get('version', MIN_VERSION)
-
-    def decorate(self, request: Request, response: Response) -> None:
-        """Add the request id and the microversion headers.
-
-        :param request: the request.
-        :param response: the response, modified in place.
-        """
-        super().decorate(request, response)
-        version = request.context.get('version')
-        if version is None:
-            try:
-                version = parse_version(request.headers)
-            except HTTPError:
-                version = MIN_VERSION
-        response.headers.setdefault(HEADER, 'volume %s'
-                                    % version_string(version))
-        response.headers.setdefault('Vary', HEADER)
-
-    def error(self, status: int, message: str) -> Response:
-        """Build Cinder's ``{"<faultName>": {"code", "message"}}`` body.
-
-        :param status: the HTTP status.
-        :param message: the message.
-        :returns: the response.
-        """
-        return Response(status, {FAULT_NAMES.get(status, 'computeFault'): {
-            'code': status, 'message': message}})
-
-    def links(self, collection: str, obj_id: str) -> list:
-        """Build the self and bookmark links of a resource.
-
-        :param collection: e.g. ``'volumes'``.
-        :param obj_id: the resource id.
-        :returns: the links list.
-        """
-        base = self.cloud.base_url(self.name)
-        return [{'rel': 'self', 'href': '%s/v3/%s/%s' % (base, collection,
-                                                         obj_id)},
-                {'rel': 'bookmark', 'href': '%s/%s/%s' % (base, collection,
-                                                          obj_id)}]
 
     def paginate(self, request: Request, items: list) -> list:
         """Apply ``marker``, ``offset`` and ``limit`` as Cinder does.
@@ -220,13 +130,10 @@ class CinderService(cinder_volumes.VolumeResources,
         :raises HTTPError: 400 for a bad limit or offset, 404 for an
             unknown marker.
         """
-        marker = request.arg('marker')
-        if marker is not None:
-            ids = [item['id'] for item in items]
-            if marker not in ids:
-                raise HTTPError(404, 'Marker %s could not be found.'
-                                % marker)
-            items = items[ids.index(marker) + 1:]
+        items = paging.after_marker(items, request.arg('marker'))
+        if items is None:
+            raise HTTPError(404, 'Marker %s could not be found.'
+                            % request.arg('marker'))
         bounds = []
         for arg, default in (('offset', 0), ('limit', MAX_LIMIT)):
             try:
@@ -245,8 +152,8 @@ class CinderService(cinder_volumes.VolumeResources,
     def _version_body(self) -> dict:
         base = self.cloud.base_url(self.name)
         return {'id': 'v3.0', 'status': 'CURRENT',
-                'version': version_string(MAX_VERSION),
-                'min_version': version_string(MIN_VERSION),
+                'version': microversions.version_string(MAX_VERSION),
+                'min_version': microversions.version_string(MIN_VERSION),
                 'updated': '2023-08-31T00:00:00Z',
                 'links': [{'rel': 'describedby', 'type': 'text/html',
                            'href': 'https://docs.openstack.org/'},

@@ -17,6 +17,7 @@ Quotas are unlimited (-1) until set with ``PUT /os-quota-sets/{project_id}``;
 a create or extend over a set limit is a 413, as Cinder answers.
 """
 
+from heat_retry_plugins.fakecloud import quota_limits
 from heat_retry_plugins.fakecloud import routing
 
 HTTPError = routing.HTTPError
@@ -28,28 +29,27 @@ QUOTA_RESOURCES = ('volumes', 'gigabytes', 'snapshots', 'backups',
                    'backup_gigabytes', 'per_volume_gigabytes', 'groups')
 
 
-class QuotaResources:
+def _bad_key(key: str) -> HTTPError:
+    return HTTPError(400, 'Bad key(s) in quota set: %s' % key)
+
+
+def _bad_limit(key: str, value: object) -> HTTPError:
+    return HTTPError(400, 'Invalid input received: Quota %s value must be '
+                          'an integer >= -1.' % key)
+
+
+class QuotaResources(quota_limits.QuotaLimits):
     """Quota sets, the limits document and the check of every create."""
+
+    quota_resources = QUOTA_RESOURCES
 
     def register_quotas(self) -> None:
         """Declare the quota and limits routes."""
-        #: Project id -> the limits set with ``PUT /os-quota-sets``.
-        self.quotas = {}
         self.project_route('GET', '/limits', self.limits)
         self.project_route('GET', '/os-quota-sets/{target}/defaults',
                            self.quota_defaults)
         for method in ('GET', 'PUT', 'DELETE'):
             self.project_route(method, '/os-quota-sets/{target}', self.quota)
-
-    def limits_of(self, project_id: str) -> dict:
-        """Return a project's quota limits.
-
-        :param project_id: the project.
-        :returns: resource -> limit (-1: unlimited).
-        """
-        limits = dict.fromkeys(QUOTA_RESOURCES, -1)
-        limits.update(self.quotas.get(project_id, {}))
-        return limits
 
     def usage_of(self, project_id: str) -> dict:
         """Count what a project uses.
@@ -103,18 +103,9 @@ class QuotaResources:
                     raise HTTPError(400, 'Missing required element '
                                          "'quota_set' in request body.")
                 # NOTE: cinderclient sends the project as tenant_id too.
-                ref = {k: v for k, v in ref.items()
-                       if k not in ('tenant_id', 'id')}
-                for key, value in ref.items():
-                    if key not in QUOTA_RESOURCES:
-                        raise HTTPError(400, 'Bad key(s) in quota set: %s'
-                                        % key)
-                    if (not isinstance(value, int) or isinstance(value, bool)
-                            or value < -1):
-                        raise HTTPError(400, 'Invalid input received: '
-                                             'Quota %s value must be an '
-                                             'integer >= -1.' % key)
-                self.quotas.setdefault(target, {}).update(ref)
+                self.set_limits(target, {k: v for k, v in ref.items()
+                                         if k not in ('tenant_id', 'id')},
+                                _bad_key, _bad_limit)
             body = dict(self.limits_of(target), id=target)
             if request.arg('usage') in ('True', 'true', '1'):
                 usage = self.usage_of(target)
@@ -131,7 +122,7 @@ class QuotaResources:
         :returns: the response.
         """
         return Response(200, {'quota_set': dict(
-            dict.fromkeys(QUOTA_RESOURCES, -1), id=request.params['target'])})
+            self.default_limits(), id=request.params['target'])})
 
     def limits(self, request: Request) -> Response:
         """``GET /limits``: the absolute limits and current usage.

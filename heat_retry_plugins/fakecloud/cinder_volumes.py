@@ -23,6 +23,8 @@ import time
 import uuid
 
 from heat_retry_plugins.fakecloud import cinder_lifecycle as lifecycle
+from heat_retry_plugins.fakecloud import metadata_routes
+from heat_retry_plugins.fakecloud import microversions
 from heat_retry_plugins.fakecloud import routing
 
 HTTPError = routing.HTTPError
@@ -36,6 +38,62 @@ DELETABLE = ('available', 'error', 'error_restoring', 'error_extending',
 FILTERS = ('name', 'status', 'metadata', 'bootable', 'availability_zone',
            'all_tenants', 'project_id', 'name~', 'with_count')
 _PAGING = ('limit', 'marker', 'offset', 'sort', 'sort_key', 'sort_dir')
+
+
+def _volume_details(volume: dict, status: str) -> dict:
+    """What a volume is: its status, size, type and metadata."""
+    return {'status': status, 'size': volume['size'],
+            'description': volume['description'],
+            'availability_zone': volume['availability_zone'],
+            'created_at': volume['created_at'],
+            'updated_at': volume['updated_at'],
+            'volume_type': volume['volume_type'],
+            'metadata': dict(volume['metadata'])}
+
+
+def _volume_attributes(volume: dict) -> dict:
+    """Where a volume comes from, whose it is, and the extensions."""
+    return {'bootable': 'true' if volume['bootable'] else 'false',
+            'encrypted': False, 'multiattach': False,
+            'replication_status': None, 'consistencygroup_id': None,
+            'snapshot_id': volume['snapshot_id'],
+            'source_volid': volume['source_volid'],
+            'user_id': volume['user_id'],
+            'os-vol-tenant-attr:tenant_id': volume['project_id'],
+            'os-vol-host-attr:host': 'fakehost@lvm#lvm',
+            'os-vol-mig-status-attr:migstat': None,
+            'os-vol-mig-status-attr:name_id': None}
+
+
+def _added_attributes(volume: dict) -> tuple:
+    """The attributes later microversions add: ``(since, key, value)``."""
+    return (((3, 13), 'group_id', None), ((3, 21), 'provider_id', None),
+            ((3, 48), 'shared_targets', False),
+            ((3, 48), 'service_uuid', volume['_service_uuid']),
+            ((3, 61), 'cluster_name', None),
+            ((3, 63), 'volume_type_id', volume['_volume_type_id']),
+            ((3, 65), 'consumes_quota', True))
+
+
+def _check_text(ref: dict) -> tuple:
+    """Take a create's name and description (or their old names)."""
+    name = ref.get('name', ref.get('display_name'))
+    description = ref.get('description', ref.get('display_description'))
+    for field, value in (('name', name), ('description', description)):
+        if value is not None and (not isinstance(value, str)
+                                  or len(value) > 255):
+            raise HTTPError(400, 'Invalid input for field/attribute %s. '
+                                 'Value: %s.' % (field, value))
+    return name, description
+
+
+def _check_size(size: object) -> int:
+    """Refuse a size that is not a positive integer."""
+    if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+        raise HTTPError(400, "Invalid input received: Volume size '%s' "
+                             "must be an integer and greater than 0"
+                        % (size,))
+    return size
 
 
 class VolumeResources:
@@ -80,52 +138,28 @@ class VolumeResources:
         :param detail: the detailed form (else id, name, links).
         :returns: the API representation.
         """
-        body = {'id': volume['id'], 'name': volume['name'],
-                'links': self.links('volumes', volume['id'])}
+        body = self.summary('volumes', volume)
         if not detail:
             return body
         status = lifecycle.status_of(self.state, volume)
-        attachment = lifecycle.attachment_of(self.state, volume['id'])
-        attachments = []
-        if status in ('in-use', 'detaching'):
-            attachments.append({
-                'id': volume['id'], 'attachment_id': attachment['id'],
-                'volume_id': volume['id'], 'server_id':
-                attachment['server_id'], 'host_name': None,
-                'device': attachment['device'],
-                'attached_at': attachment['attached_at']})
-        body.update({
-            'status': status, 'size': volume['size'],
-            'description': volume['description'],
-            'availability_zone': volume['availability_zone'],
-            'created_at': volume['created_at'],
-            'updated_at': volume['updated_at'],
-            'volume_type': volume['volume_type'],
-            'metadata': dict(volume['metadata']),
-            'attachments': attachments,
-            'bootable': 'true' if volume['bootable'] else 'false',
-            'encrypted': False, 'multiattach': False,
-            'replication_status': None, 'consistencygroup_id': None,
-            'snapshot_id': volume['snapshot_id'],
-            'source_volid': volume['source_volid'],
-            'user_id': volume['user_id'],
-            'os-vol-tenant-attr:tenant_id': volume['project_id'],
-            'os-vol-host-attr:host': 'fakehost@lvm#lvm',
-            'os-vol-mig-status-attr:migstat': None,
-            'os-vol-mig-status-attr:name_id': None})
+        body.update(_volume_details(volume, status))
+        body['attachments'] = self._attachments_of(volume, status)
+        body.update(_volume_attributes(volume))
         if volume['image_id']:
             body['volume_image_metadata'] = {'image_id': volume['image_id']}
-        version = self.mv(request)
-        for since, key, value in (
-                ((3, 13), 'group_id', None), ((3, 21), 'provider_id', None),
-                ((3, 48), 'shared_targets', False),
-                ((3, 48), 'service_uuid', volume['_service_uuid']),
-                ((3, 61), 'cluster_name', None),
-                ((3, 63), 'volume_type_id', volume['_volume_type_id']),
-                ((3, 65), 'consumes_quota', True)):
-            if version >= since:
-                body[key] = value
+        body.update(microversions.since(self.mv(request),
+                                        _added_attributes(volume)))
         return body
+
+    def _attachments_of(self, volume: dict, status: str) -> list:
+        if status not in ('in-use', 'detaching'):
+            return []
+        attachment = lifecycle.attachment_of(self.state, volume['id'])
+        return [{'id': volume['id'], 'attachment_id': attachment['id'],
+                 'volume_id': volume['id'],
+                 'server_id': attachment['server_id'], 'host_name': None,
+                 'device': attachment['device'],
+                 'attached_at': attachment['attached_at']}]
 
     def _metadata(self, value: object) -> dict:
         if not isinstance(value, dict) or not all(
@@ -137,24 +171,7 @@ class VolumeResources:
 
     # -- create -----------------------------------------------------------
 
-    def create_volume(self, request: Request) -> Response:
-        """``POST /volumes``.
-
-        :param request: the request.
-        :returns: 202 with the volume, ``creating``.
-        """
-        ref = (request.json() or {}).get('volume')
-        if not isinstance(ref, dict):
-            raise HTTPError(400, "Invalid input for field/attribute volume. "
-                                 "'volume' is a required property")
-        name = ref.get('name', ref.get('display_name'))
-        description = ref.get('description',
-                              ref.get('display_description'))
-        for field, value in (('name', name), ('description', description)):
-            if value is not None and (not isinstance(value, str)
-                                      or len(value) > 255):
-                raise HTTPError(400, 'Invalid input for field/attribute %s. '
-                                     'Value: %s.' % (field, value))
+    def _check_origin(self, ref: dict) -> tuple:
         zone = ref.get('availability_zone') or 'nova'
         if zone != 'nova':
             raise HTTPError(400, "Invalid input received: Availability zone "
@@ -167,18 +184,27 @@ class VolumeResources:
         if ref.get('snapshot_id'):
             raise HTTPError(404, 'Snapshot %s could not be found.'
                             % ref['snapshot_id'])
+        return zone, image_id
+
+    def create_volume(self, request: Request) -> Response:
+        """``POST /volumes``.
+
+        :param request: the request.
+        :returns: 202 with the volume, ``creating``.
+        """
+        ref = (request.json() or {}).get('volume')
+        if not isinstance(ref, dict):
+            raise HTTPError(400, "Invalid input for field/attribute volume. "
+                                 "'volume' is a required property")
+        name, description = _check_text(ref)
+        zone, image_id = self._check_origin(ref)
         with self.state.lock:
             source = (self.find_volume(ref['source_volid'])
                       if ref.get('source_volid') else None)
-            size = ref.get('size', source['size'] if source else None)
-            if (not isinstance(size, int) or isinstance(size, bool)
-                    or size < 1):
-                raise HTTPError(400, "Invalid input received: Volume size "
-                                     "'%s' must be an integer and greater "
-                                     "than 0" % (size,))
+            size = _check_size(ref.get('size', source['size'] if source
+                                       else None))
             volume_type = self.find_volume_type(ref.get('volume_type'))
             self.check_quota(request.token.project_id, size)
-            stamp = lifecycle.cinder_time()
             volume = self.state.add('volume', {
                 'id': str(uuid.uuid4()), 'name': name,
                 'description': description, 'size': size,
@@ -189,7 +215,7 @@ class VolumeResources:
                 'source_volid': source['id'] if source else None,
                 'project_id': request.token.project_id,
                 'user_id': request.token.user_id,
-                'created_at': stamp, 'updated_at': None,
+                'created_at': lifecycle.cinder_time(), 'updated_at': None,
                 '_status': 'available', '_volume_type_id': volume_type['id'],
                 '_service_uuid': str(uuid.uuid4()),
                 '_ready_at': time.monotonic() + self.build_seconds})
@@ -327,26 +353,8 @@ class VolumeResources:
         args = args if isinstance(args, dict) else {}
         with self.state.lock:
             volume = self.find_volume(request.params['id'])
-            status = lifecycle.status_of(self.state, volume)
             if action == 'os-extend':
-                new_size = args.get('new_size')
-                if not isinstance(new_size, int) or new_size <= volume[
-                        'size']:
-                    raise HTTPError(400, 'Invalid input received: New size '
-                                         'for extend must be greater than '
-                                         'current size. (current: %s, '
-                                         'extended: %s).'
-                                    % (volume['size'], new_size))
-                allowed = ('available', 'in-use') if self.mv(request) >= (
-                    3, 42) else ('available',)
-                if status not in allowed:
-                    raise HTTPError(400, 'Invalid volume: Volume %s status '
-                                         'must be available, but current '
-                                         'status is: %s.'
-                                    % (volume['id'], status))
-                self.check_quota(volume['project_id'],
-                                 new_size - volume['size'], volumes=0)
-                volume['size'] = new_size
+                self._extend(request, volume, args.get('new_size'))
             elif action == 'os-update_readonly_flag':
                 volume['metadata']['readonly'] = str(bool(
                     args.get('readonly'))).lower()
@@ -359,6 +367,25 @@ class VolumeResources:
             volume['updated_at'] = lifecycle.cinder_time()
         return Response(202)
 
+    def _extend(self, request: Request, volume: dict,
+                new_size: object) -> None:
+        if not isinstance(new_size, int) or new_size <= volume['size']:
+            raise HTTPError(400, 'Invalid input received: New size for '
+                                 'extend must be greater than current size.'
+                                 ' (current: %s, extended: %s).'
+                            % (volume['size'], new_size))
+        # NOTE: extending an attached volume is allowed from 3.42.
+        allowed = ('available', 'in-use') if self.mv(request) >= (
+            3, 42) else ('available',)
+        status = lifecycle.status_of(self.state, volume)
+        if status not in allowed:
+            raise HTTPError(400, 'Invalid volume: Volume %s status must be '
+                                 'available, but current status is: %s.'
+                            % (volume['id'], status))
+        self.check_quota(volume['project_id'], new_size - volume['size'],
+                         volumes=0)
+        volume['size'] = new_size
+
     def volume_metadata(self, request: Request) -> Response:
         """``GET``, ``POST`` (merge) and ``PUT`` (replace) the metadata.
 
@@ -367,12 +394,7 @@ class VolumeResources:
         """
         with self.state.lock:
             volume = self.find_volume(request.params['id'])
-            if request.method != 'GET':
-                metadata = self._metadata((request.json() or {}).get(
-                    'metadata'))
-                if request.method == 'PUT':
-                    volume['metadata'] = {}
-                volume['metadata'].update(metadata)
+            if metadata_routes.change_all(request, volume, self._metadata):
                 volume['updated_at'] = lifecycle.cinder_time()
             return Response(200, {'metadata': dict(volume['metadata'])})
 
@@ -380,19 +402,9 @@ class VolumeResources:
         """``GET``, ``PUT`` and ``DELETE /volumes/{id}/metadata/{key}``.
 
         :param request: the request.
-        :returns: the response.
+        :returns: the response (200 without a body after a delete).
         """
-        key = request.params['key']
         with self.state.lock:
             volume = self.find_volume(request.params['id'])
-            if request.method == 'PUT':
-                meta = (request.json() or {}).get('meta')
-                if not isinstance(meta, dict) or list(meta) != [key]:
-                    raise HTTPError(400, 'Request body and URI mismatch')
-                volume['metadata'].update(self._metadata(meta))
-            elif key not in volume['metadata']:
-                raise HTTPError(404, 'Metadata item was not found')
-            elif request.method == 'DELETE':
-                del volume['metadata'][key]
-                return Response(200)
-            return Response(200, {'meta': {key: volume['metadata'][key]}})
+            return Response(200, metadata_routes.change_item(
+                request, volume, self._metadata))

@@ -25,15 +25,17 @@ SOA or NS recordsets are made. Bodies are checked by
 "type", "message", "request_id"}``.
 """
 
-import functools
 import re
 import time
 from typing import Callable
 import uuid
 
 from heat_retry_plugins.fakecloud import designate_schema as schema
+from heat_retry_plugins.fakecloud import paging
+from heat_retry_plugins.fakecloud import pending
 from heat_retry_plugins.fakecloud import routing
 from heat_retry_plugins.fakecloud import state as state_mod
+from heat_retry_plugins.fakecloud import typed_errors
 
 DesignateError = schema.DesignateError
 Request = routing.Request
@@ -46,7 +48,7 @@ _TYPES = {400: 'bad_request', 401: 'unauthorized', 403: 'forbidden',
           413: 'over_quota', 429: 'over_quota', 503: 'service_unavailable'}
 
 
-class DesignateService(routing.Service):
+class DesignateService(typed_errors.TypedErrorService):
     """The DNS service (Designate v2).
 
     :param cloud: the owning FakeCloud.
@@ -54,6 +56,8 @@ class DesignateService(routing.Service):
 
     name = 'dns'
     prefix = '/v2'
+    error_types = _TYPES
+    default_error_type = 'unknown'
 
     #: Seconds an object stays ``PENDING`` after a change.
     pending_seconds = 0.0
@@ -76,18 +80,7 @@ class DesignateService(routing.Service):
                  self.update_recordset),
                 ('DELETE', '/zones/{zone}/recordsets/{id}',
                  self.delete_recordset)):
-            self.route(method, template, self._typed(func))
-
-    def _typed(self, func: Callable) -> Callable:
-        """Answer a route's DesignateError with its ``type``."""
-        @functools.wraps(func)
-        def serve(request: Request) -> Response:
-            try:
-                return func(request)
-            except DesignateError as exc:
-                return self.typed_error(exc.status, exc.error_type,
-                                        exc.message)
-        return serve
+            self.route(method, template, self.typed(func))
 
     def typed_error(self, status: int, error_type: str,
                     message: str) -> Response:
@@ -102,27 +95,15 @@ class DesignateService(routing.Service):
                                  'message': message,
                                  'request_id': routing.request_id()})
 
-    def error(self, status: int, message: str) -> Response:
-        """Build Designate's error body, its type from the status.
-
-        :param status: the HTTP status.
-        :param message: the message.
-        :returns: the response.
-        """
-        return self.typed_error(status, _TYPES.get(status, 'unknown'),
-                                message)
-
     def before(self, request: Request) -> None:
         """Finish the changes whose time has come, then serve.
 
         :param request: the request.
         """
-        now = time.monotonic()
         with self.state.lock:
             for kind in ('zone', 'recordset'):
-                for obj in self.state.list(kind):
-                    if obj.get('_until') is not None and obj['_until'] <= now:
-                        self._finish(kind, obj)
+                for obj in pending.due(self.state, kind):
+                    self._finish(kind, obj)
 
     def versions(self, request: Request) -> Response:
         """``GET /``: the versions, for keystoneauth's discovery.
@@ -143,22 +124,20 @@ class DesignateService(routing.Service):
     def _now(self) -> str:
         return state_mod.isotime(self.state.clock())[:-1]
 
-    def _begin(self, kind: str, obj: dict, action: str,
-               body: Callable) -> dict:
-        """Start a change; render the object while it is ``PENDING``."""
+    def _change(self, request: Request, kind: str, obj: dict,
+                action: str) -> Response:
+        """Start a change; answer 202 with the object ``PENDING``."""
         obj.update(status='PENDING', action=action)
         if action != 'CREATE':
             obj['version'] += 1
             obj['updated_at'] = self._now()
-        rendered = body(obj)
-        if self.pending_seconds > 0:
-            obj['_until'] = time.monotonic() + self.pending_seconds
-        else:
+        render = self._zone_body if kind == 'zone' else self._recordset_body
+        body = render(request, obj)
+        if not pending.postpone(obj, self.pending_seconds):
             self._finish(kind, obj)
-        return rendered
+        return Response(202, body)
 
     def _finish(self, kind: str, obj: dict) -> None:
-        obj.pop('_until', None)
         if obj['action'] == 'DELETE':
             self.state.remove(kind, obj['id'])
             if kind == 'zone':
@@ -188,24 +167,21 @@ class DesignateService(routing.Service):
             pattern = re.compile('.*'.join(
                 re.escape(part) for part in values[0].split('*')))
             objs = [o for o in objs if pattern.fullmatch(str(o.get(field)))]
-        marker = request.arg('marker')
-        if marker is not None:
-            ids = [o['id'] for o in objs]
-            if marker not in ids:
-                raise DesignateError(400, 'invalid_marker',
-                                     'Invalid marker: %s' % marker)
-            objs = objs[ids.index(marker) + 1:]
+        objs = paging.after_marker(objs, request.arg('marker'))
+        if objs is None:
+            raise DesignateError(400, 'invalid_marker', 'Invalid marker: %s'
+                                 % request.arg('marker'))
         try:
             limit = int(request.arg('limit') or 1000)
         except ValueError:
             raise DesignateError(400, 'invalid_limit',
                                  'limit must be an integer')
-        page = objs[:max(limit, 0)]
+        page, marker = paging.first_page(objs, limit)
         url = '%s/v2%s' % (request.base_url, request.path)
         links = {'self': url}
-        if page and len(objs) > limit:
+        if marker is not None:
             links['next'] = '%s?%s' % (url, routing.next_query(
-                request, limit=limit, marker=page[-1]['id']))
+                request, limit=limit, marker=marker))
         return Response(200, {key: [render(request, o) for o in page],
                               'links': links,
                               'metadata': {'total_count': len(objs)}})
@@ -248,9 +224,7 @@ class DesignateService(routing.Service):
                 'attributes': dict(values.get('attributes') or {}),
                 'shared': False, 'created_at': self._now(),
                 'updated_at': None})
-            return Response(202, self._begin(
-                'zone', zone, 'CREATE',
-                functools.partial(self._zone_body, request)))
+            return self._change(request, 'zone', zone, 'CREATE')
 
     def list_zones(self, request: Request) -> Response:
         """``GET /v2/zones``: the project's, filtered (``*`` wildcards).
@@ -276,13 +250,11 @@ class DesignateService(routing.Service):
         :param request: the request.
         :returns: the response (202).
         """
-        values = schema.zone_update(request.json())
+        values = schema.check_update('zone', request.json())
         with self.state.lock:
             zone = self.find_zone(request)
             zone.update(values, serial=zone['serial'] + 1)
-            return Response(202, self._begin(
-                'zone', zone, 'UPDATE',
-                functools.partial(self._zone_body, request)))
+            return self._change(request, 'zone', zone, 'UPDATE')
 
     def delete_zone(self, request: Request) -> Response:
         """``DELETE /v2/zones/{zone}``: its recordsets go with it.
@@ -291,9 +263,8 @@ class DesignateService(routing.Service):
         :returns: the response (202, the zone ``PENDING`` DELETE).
         """
         with self.state.lock:
-            return Response(202, self._begin(
-                'zone', self.find_zone(request), 'DELETE',
-                functools.partial(self._zone_body, request)))
+            return self._change(request, 'zone', self.find_zone(request),
+                                'DELETE')
 
     # -- recordsets -------------------------------------------------------
 
@@ -334,9 +305,7 @@ class DesignateService(routing.Service):
                 'description': values.get('description'), 'version': 1,
                 'created_at': self._now(), 'updated_at': None})
             zone['serial'] += 1
-            return Response(202, self._begin(
-                'recordset', recordset, 'CREATE',
-                functools.partial(self._recordset_body, request)))
+            return self._change(request, 'recordset', recordset, 'CREATE')
 
     def list_recordsets(self, request: Request) -> Response:
         """``GET /v2/zones/{zone}/recordsets`` and ``GET /v2/recordsets``.
@@ -366,14 +335,12 @@ class DesignateService(routing.Service):
         :param request: the request.
         :returns: the response (202).
         """
-        values = schema.recordset_update(request.json())
+        values = schema.check_update('recordset', request.json())
         with self.state.lock:
             recordset = self._find_recordset(request)
             recordset.update(values)
             self.find_zone(request)['serial'] += 1
-            return Response(202, self._begin(
-                'recordset', recordset, 'UPDATE',
-                functools.partial(self._recordset_body, request)))
+            return self._change(request, 'recordset', recordset, 'UPDATE')
 
     def delete_recordset(self, request: Request) -> Response:
         """``DELETE /v2/zones/{zone}/recordsets/{id}``.
@@ -382,6 +349,5 @@ class DesignateService(routing.Service):
         :returns: the response (202, the recordset ``PENDING`` DELETE).
         """
         with self.state.lock:
-            return Response(202, self._begin(
-                'recordset', self._find_recordset(request), 'DELETE',
-                functools.partial(self._recordset_body, request)))
+            return self._change(request, 'recordset',
+                                self._find_recordset(request), 'DELETE')

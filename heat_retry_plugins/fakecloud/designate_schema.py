@@ -22,7 +22,7 @@ Designate's error ``type``.
 import re
 from typing import Any
 
-from heat_retry_plugins.fakecloud import routing
+from heat_retry_plugins.fakecloud import typed_errors
 
 RECORD_TYPES = ('A', 'AAAA', 'CNAME', 'MX', 'SRV', 'TXT', 'SPF', 'NS',
                 'PTR', 'SSHFP', 'SOA', 'NAPTR', 'CAA', 'CERT')
@@ -33,22 +33,19 @@ _RECORD_NAME = re.compile(r'^(\*\.)?(?!.{255,})'
                           r'((?!-)[A-Za-z0-9_-]{1,63}(?<!-)\.)+$')
 _ZONE_FIELDS = ('name', 'email', 'ttl', 'description', 'type', 'masters',
                 'attributes')
-_ZONE_UPDATABLE = ('email', 'ttl', 'description', 'masters')
 _RECORDSET_FIELDS = ('name', 'type', 'records', 'ttl', 'description')
-_RECORDSET_UPDATABLE = ('records', 'ttl', 'description')
+#: What an update of each kind may change.
+UPDATABLE = {'zone': ('email', 'ttl', 'description', 'masters'),
+             'recordset': ('records', 'ttl', 'description')}
 
 
-class DesignateError(routing.HTTPError):
-    """An error with Designate's ``type``.
+class DesignateError(typed_errors.TypedError):
+    """An error with Designate's ``type`` (``duplicate_zone``).
 
     :param status: the HTTP status.
-    :param error_type: e.g. ``'duplicate_zone'``.
+    :param error_type: the ``type``.
     :param message: the message.
     """
-
-    def __init__(self, status: int, error_type: str, message: str) -> None:
-        super().__init__(status, message)
-        self.error_type = error_type
 
 
 def invalid(message: str) -> DesignateError:
@@ -102,16 +99,6 @@ def zone_create(body: Any) -> dict:
     return values
 
 
-def zone_update(body: Any) -> dict:
-    """Check the body of ``PATCH /v2/zones/{zone}``.
-
-    :param body: the parsed body.
-    :returns: the fields to change.
-    :raises DesignateError: 400 ``invalid_object``.
-    """
-    return _fields(body, _ZONE_UPDATABLE)
-
-
 def recordset_create(body: Any) -> dict:
     """Check the body of ``POST /v2/zones/{zone}/recordsets``.
 
@@ -131,11 +118,12 @@ def recordset_create(body: Any) -> dict:
     return values
 
 
-def recordset_update(body: Any) -> dict:
-    """Check the body of ``PUT /v2/zones/{zone}/recordsets/{id}``.
+def check_update(kind: str, body: Any) -> dict:
+    """Check the body of an update (a zone's PATCH, a recordset's PUT).
 
+    :param kind: ``'zone'`` or ``'recordset'``.
     :param body: the parsed body.
     :returns: the fields to change.
     :raises DesignateError: 400 ``invalid_object``.
     """
-    return _fields(body, _RECORDSET_UPDATABLE)
+    return _fields(body, UPDATABLE[kind])

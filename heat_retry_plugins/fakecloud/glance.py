@@ -31,6 +31,7 @@ import hashlib
 from heat_retry_plugins.fakecloud import glance_data
 from heat_retry_plugins.fakecloud import glance_images
 from heat_retry_plugins.fakecloud import glance_members
+from heat_retry_plugins.fakecloud import paging
 from heat_retry_plugins.fakecloud import routing
 from heat_retry_plugins.fakecloud import state as state_mod
 
@@ -279,13 +280,10 @@ class GlanceService(glance_images.ImageWrites, glance_data.ImageData,
                   if all(_as_query(i.get(k)) == v for k, v in fields.items())]
         images.sort(key=lambda i: (i['created_at'], i.get('_seq', 0)),
                     reverse=True)
-        marker = request.arg('marker')
-        if marker is not None:
-            ids = [i['id'] for i in images]
-            if marker not in ids:
-                raise HTTPError(400, 'Invalid marker. Image %s could not be '
-                                     'found.' % marker)
-            images = images[ids.index(marker) + 1:]
+        images = paging.after_marker(images, request.arg('marker'))
+        if images is None:
+            raise HTTPError(400, 'Invalid marker. Image %s could not be '
+                                 'found.' % request.arg('marker'))
         try:
             limit = int(request.arg('limit') or 25)
         except ValueError:

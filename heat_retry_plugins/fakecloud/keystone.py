@@ -268,12 +268,7 @@ class KeystoneService(keystone_resources.IdentityResources,
     def _password_user(self, password: dict) -> Optional[dict]:
         user_ref = password.get('user') or {}
         secret = user_ref.get('password')
-        if user_ref.get('id'):
-            user = self.state.get('user', user_ref['id'])
-        else:
-            domain = self.find_domain(user_ref.get('domain') or {})
-            user = domain and self.state.find(
-                'user', name=user_ref.get('name'), domain_id=domain['id'])
+        user = self.find_owned('user', user_ref)
         stored = (user or {}).get('password')
         if (not isinstance(secret, str) or not isinstance(stored, str)
                 or not secrets.compare_digest(secret.encode('utf-8'),
@@ -285,46 +280,46 @@ class KeystoneService(keystone_resources.IdentityResources,
 
     def _scoped_token(self, user: dict, scope: object, methods: list,
                       expires_at: object) -> state_mod.Token:
-        kwargs = {}
         if scope is None and user.get('default_project_id'):
             scope = {'project': {'id': user['default_project_id']}}
-        if isinstance(scope, dict) and 'project' in scope:
-            ref = scope['project'] or {}
-            if ref.get('id'):
-                project = self.state.get('project', ref['id'])
-            else:
-                domain = self.find_domain(ref.get('domain') or {})
-                project = domain and self.state.find(
-                    'project', name=ref.get('name'), domain_id=domain['id'])
-            if project is None:
-                raise HTTPError(401, _AUTH_FAILED)
-            kwargs['project_id'] = project['id']
-            kwargs['role_ids'] = self.role_ids_of(user['id'], 'project',
-                                                  project['id'])
-        elif isinstance(scope, dict) and 'domain' in scope:
-            domain = self.find_domain(scope['domain'] or {})
-            if domain is None:
-                raise HTTPError(401, _AUTH_FAILED)
-            kwargs['domain_id'] = domain['id']
-            kwargs['role_ids'] = self.role_ids_of(user['id'], 'domain',
-                                                  domain['id'])
-        elif isinstance(scope, dict) and 'OS-TRUST:trust' in scope:
-            trust = self.state.get('trust', (scope['OS-TRUST:trust'] or {})
-                                   .get('id'))
-            if trust is None or trust['trustee_user_id'] != user['id']:
-                raise HTTPError(401, _AUTH_FAILED)
-            if trust['impersonation']:
-                user = self.state.get('user', trust['trustor_user_id'])
-            kwargs.update(project_id=trust['project_id'],
-                          trust_id=trust['id'], role_ids=trust['role_ids'])
-        elif isinstance(scope, dict) and 'system' in scope:
-            kwargs['system'] = True
-            kwargs['role_ids'] = self.role_ids_of(user['id'], 'system', 'all')
+        user, kwargs = self._scope(user, scope if isinstance(scope, dict)
+                                   else {})
         if kwargs and not kwargs.get('role_ids'):
             raise HTTPError(401, 'User %s has no access to the requested '
                                  'scope.' % user['id'])
         return self.state.issue_token(user['id'], methods,
                                       expires_at=expires_at, **kwargs)
+
+    def _scope(self, user: dict, scope: dict) -> tuple:
+        """Resolve a token's scope: ``(user, issue_token arguments)``."""
+        if 'project' in scope:
+            return user, self._target_scope(user, 'project', self.find_owned(
+                'project', scope['project'] or {}))
+        if 'domain' in scope:
+            return user, self._target_scope(user, 'domain', self.find_domain(
+                scope['domain'] or {}))
+        if 'OS-TRUST:trust' in scope:
+            return self._trust_scope(user, scope['OS-TRUST:trust'] or {})
+        if 'system' in scope:
+            return user, {'system': True, 'role_ids': self.role_ids_of(
+                user['id'], 'system', 'all')}
+        return user, {}
+
+    def _target_scope(self, user: dict, kind: str,
+                      target: Optional[dict]) -> dict:
+        if target is None:
+            raise HTTPError(401, _AUTH_FAILED)
+        return {kind + '_id': target['id'],
+                'role_ids': self.role_ids_of(user['id'], kind, target['id'])}
+
+    def _trust_scope(self, user: dict, ref: dict) -> tuple:
+        trust = self.state.get('trust', ref.get('id'))
+        if trust is None or trust['trustee_user_id'] != user['id']:
+            raise HTTPError(401, _AUTH_FAILED)
+        if trust['impersonation']:
+            user = self.state.get('user', trust['trustor_user_id'])
+        return user, {'project_id': trust['project_id'],
+                      'trust_id': trust['id'], 'role_ids': trust['role_ids']}
 
     def token_body(self, token: state_mod.Token,
                    include_catalog: bool = True) -> dict:
@@ -416,12 +411,8 @@ class KeystoneService(keystone_resources.IdentityResources,
         :param request: the request.
         :returns: the response.
         """
-        projects = [self.render('project', p)
-                    for p in self.state.list('project')
-                    if self.role_ids_of(request.token.user_id, 'project',
-                                        p['id'])]
-        return Response(200, {'projects': projects,
-                              'links': self.list_links('auth/projects')})
+        return self.entity_list('projects', self.with_roles(
+            'project', request.token.user_id), 'auth/projects')
 
     def auth_domains(self, request: Request) -> Response:
         """``GET /auth/domains``: the domains the user has roles on.
@@ -429,12 +420,8 @@ class KeystoneService(keystone_resources.IdentityResources,
         :param request: the request.
         :returns: the response.
         """
-        domains = [self.render('domain', d)
-                   for d in self.state.list('domain')
-                   if self.role_ids_of(request.token.user_id, 'domain',
-                                       d['id'])]
-        return Response(200, {'domains': domains,
-                              'links': self.list_links('auth/domains')})
+        return self.entity_list('domains', self.with_roles(
+            'domain', request.token.user_id), 'auth/domains')
 
     # -- trusts -----------------------------------------------------------
 

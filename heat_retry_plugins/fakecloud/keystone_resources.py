@@ -163,6 +163,31 @@ class IdentityResources:
         body['links'] = {'self': self.link(kind + 's', obj['id'])}
         return body
 
+    def entity_list(self, collection: str, objs: list,
+                    links: Optional[str] = None) -> Response:
+        """Answer a list of entities.
+
+        :param collection: e.g. ``'projects'``, also the key of the list.
+        :param objs: the stored entities.
+        :param links: the path of the list's ``self`` link, when it is not
+            the collection (``'auth/projects'``).
+        :returns: the response.
+        """
+        kind = _ENTITIES[collection][0]
+        return Response(200, {collection: [self.render(kind, o)
+                                           for o in objs],
+                              'links': self.list_links(links or collection)})
+
+    def with_roles(self, kind: str, user_id: str) -> list:
+        """List the projects or domains a user has a role on.
+
+        :param kind: ``'project'`` or ``'domain'``.
+        :param user_id: the user.
+        :returns: the stored entities.
+        """
+        return [obj for obj in self.state.list(kind)
+                if self.role_ids_of(user_id, kind, obj['id'])]
+
     def find_domain(self, ref: dict) -> Optional[dict]:
         """Find a domain by ``{'id': ...}`` or ``{'name': ...}``.
 
@@ -174,6 +199,19 @@ class IdentityResources:
         if ref.get('name'):
             return self.state.find('domain', name=ref['name'])
         return self.state.get('domain', 'default')
+
+    def find_owned(self, kind: str, ref: dict) -> Optional[dict]:
+        """Find a user or project by ``{'id'}`` or ``{'name', 'domain'}``.
+
+        :param kind: ``'user'`` or ``'project'``.
+        :param ref: the reference; without a domain, the default one.
+        :returns: the entity, or None.
+        """
+        if ref.get('id'):
+            return self.state.get(kind, ref['id'])
+        domain = self.find_domain(ref.get('domain') or {})
+        return domain and self.state.find(kind, name=ref.get('name'),
+                                          domain_id=domain['id'])
 
     def domain_ref(self, domain_id: str) -> dict:
         """Render the ``{'id', 'name'}`` of a domain.
@@ -263,15 +301,12 @@ class IdentityResources:
 
     def _list(self, collection: str, request: Request) -> Response:
         kind = _ENTITIES[collection][0]
-        objs = self.state.list(
+        return self.entity_list(collection, self.state.list(
             kind, name=request.arg('name'),
             domain_id=request.arg('domain_id'),
             parent_id=request.arg('parent_id'),
             enabled=_bool_arg(request.arg('enabled')),
-            is_domain=_bool_arg(request.arg('is_domain')))
-        return Response(200, {collection: [self.render(kind, o)
-                                           for o in objs],
-                              'links': self.list_links(collection)})
+            is_domain=_bool_arg(request.arg('is_domain'))))
 
     def _update(self, collection: str, request: Request) -> Response:
         kind = _ENTITIES[collection][0]
@@ -373,11 +408,8 @@ class IdentityResources:
         :returns: the response.
         """
         user = self._lookup('user', request.params['id'])
-        projects = [self.render('project', p)
-                    for p in self.state.list('project')
-                    if self.role_ids_of(user['id'], 'project', p['id'])]
-        return Response(200, {'projects': projects,
-                              'links': self.list_links('projects')})
+        return self.entity_list('projects',
+                                self.with_roles('project', user['id']))
 
     def list_user_groups(self, request: Request) -> Response:
         """``GET /users/{id}/groups``.
@@ -386,10 +418,9 @@ class IdentityResources:
         :returns: the response.
         """
         user = self._lookup('user', request.params['id'])
-        groups = [self.render('group', g) for g in self.state.list('group')
-                  if (g['id'], user['id']) in self.state.memberships]
-        return Response(200, {'groups': groups,
-                              'links': self.list_links('groups')})
+        return self.entity_list('groups', [
+            g for g in self.state.list('group')
+            if (g['id'], user['id']) in self.state.memberships])
 
     def list_group_users(self, request: Request) -> Response:
         """``GET /groups/{id}/users``.
@@ -398,10 +429,9 @@ class IdentityResources:
         :returns: the response.
         """
         group = self._lookup('group', request.params['id'])
-        users = [self.render('user', u) for u in self.state.list('user')
-                 if (group['id'], u['id']) in self.state.memberships]
-        return Response(200, {'users': users,
-                              'links': self.list_links('users')})
+        return self.entity_list('users', [
+            u for u in self.state.list('user')
+            if (group['id'], u['id']) in self.state.memberships])
 
     def membership(self, request: Request) -> Response:
         """``PUT/HEAD/DELETE /groups/{id}/users/{user}``.

@@ -18,6 +18,7 @@ create over a set limit answers 409 ``OverQuota``, as Neutron does.
 """
 
 from heat_retry_plugins.fakecloud import neutron_common as common
+from heat_retry_plugins.fakecloud import quota_limits
 from heat_retry_plugins.fakecloud import routing
 
 Request = routing.Request
@@ -29,27 +30,26 @@ QUOTA_RESOURCES = ('network', 'subnet', 'port', 'router', 'floatingip',
                    'rbac_policy')
 
 
-class QuotaResources:
+def _unrecognized(key: str) -> common.NeutronError:
+    return common.bad_request("Unrecognized attribute(s) '%s'" % key)
+
+
+def _not_a_limit(key: str, value: object) -> common.NeutronError:
+    return common.invalid(key, "'%s' should be an integer >= -1" % (value,))
+
+
+class QuotaResources(quota_limits.QuotaLimits):
     """Quota routes and the check every create makes."""
+
+    quota_resources = QUOTA_RESOURCES
 
     def register_quotas(self) -> None:
         """Declare the quota routes."""
-        self.quotas = {}
         self.route('GET', '/quotas', self.list_quotas)
         self.route('GET', '/quotas/{project_id}', self.quota)
         self.route('GET', '/quotas/{project_id}/default', self.quota)
         self.route('PUT', '/quotas/{project_id}', self.quota)
         self.route('DELETE', '/quotas/{project_id}', self.quota)
-
-    def limits_of(self, project_id: str) -> dict:
-        """Return a project's quota limits.
-
-        :param project_id: the project.
-        :returns: resource -> limit (-1: unlimited).
-        """
-        limits = dict.fromkeys(QUOTA_RESOURCES, -1)
-        limits.update(self.quotas.get(project_id, {}))
-        return limits
 
     def list_quotas(self, request: Request) -> Response:
         """``GET /quotas``: the projects whose quotas were set.
@@ -70,23 +70,14 @@ class QuotaResources:
         """
         project_id = request.params['project_id']
         if request.path.endswith('/default'):
-            return Response(200, {'quota': dict.fromkeys(QUOTA_RESOURCES,
-                                                         -1)})
+            return Response(200, {'quota': self.default_limits()})
         with self.state.lock:
             if request.method == 'DELETE':
                 self.quotas.pop(project_id, None)
                 return Response(204)
             if request.method == 'PUT':
-                ref = self.body_dict(request, 'quota')
-                for key, value in ref.items():
-                    if key not in QUOTA_RESOURCES:
-                        raise common.bad_request("Unrecognized attribute(s) "
-                                                 "'%s'" % key)
-                    if (not isinstance(value, int) or isinstance(value, bool)
-                            or value < -1):
-                        raise common.invalid(key, "'%s' should be an "
-                                             "integer >= -1" % (value,))
-                self.quotas.setdefault(project_id, {}).update(ref)
+                self.set_limits(project_id, self.body_dict(request, 'quota'),
+                                _unrecognized, _not_a_limit)
             return Response(200, {'quota': self.limits_of(project_id)})
 
     def check_quota(self, kind: str, project_id: str) -> None:

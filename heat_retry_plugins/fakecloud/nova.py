@@ -23,9 +23,11 @@ import re
 import uuid
 
 from heat_retry_plugins.fakecloud import keys
+from heat_retry_plugins.fakecloud import microversions
 from heat_retry_plugins.fakecloud import nova_ports
 from heat_retry_plugins.fakecloud import nova_servers
 from heat_retry_plugins.fakecloud import nova_volumes
+from heat_retry_plugins.fakecloud import paging
 from heat_retry_plugins.fakecloud import routing
 from heat_retry_plugins.fakecloud import state as state_mod
 
@@ -37,14 +39,11 @@ MAX_LIMIT = 1000
 MIN_VERSION = (2, 1)
 MAX_VERSION = (2, 96)
 LEGACY_HEADER = 'X-OpenStack-Nova-API-Version'
-HEADER = 'OpenStack-API-Version'
-
-# Nova's Fault names of each status; others are 'computeFault'.
-FAULT_NAMES = {400: 'badRequest', 401: 'unauthorized', 403: 'forbidden',
-               404: 'itemNotFound', 405: 'badMethod',
-               409: 'conflictingRequest', 413: 'overLimit',
-               415: 'badMediaType', 429: 'overLimit',
-               501: 'notImplemented', 503: 'serviceUnavailable'}
+#: The microversions of Nova: from either header, 2.1 by default.
+VERSIONS = microversions.VersionRange(
+    'compute', MIN_VERSION, MAX_VERSION,
+    'API Version String %s is of invalid format. Must be of format '
+    'MajorNum.MinorNum.', LEGACY_HEADER)
 
 #: The flavors of a new cloud: (id, name, ram MB, disk GB, vcpus).
 FLAVORS = (('1', 'm1.tiny', 512, 1, 1), ('2', 'm1.small', 2048, 20, 1),
@@ -55,48 +54,54 @@ _KEYPAIR_NAME = re.compile(r'^[\w\- ]+$')
 _KEYPAIR_NAME_292 = re.compile(r'^[\w\-@. ]+$')
 
 
-def version_string(version: tuple) -> str:
-    """Format a microversion.
+def _check_keypair(ref: object, version: tuple) -> tuple:
+    """Check a keypair create body.
 
-    :param version: ``(2, N)``.
-    :returns: ``'2.N'``.
+    :param ref: the ``keypair`` of the body.
+    :param version: the request's microversion.
+    :returns: ``(name, type)``.
+    :raises HTTPError: 400.
     """
-    return '%d.%d' % version
+    if not isinstance(ref, dict) or not isinstance(ref.get('name'), str):
+        raise HTTPError(400, "Invalid input for field/attribute keypair. "
+                             "'name' is a required property")
+    if version >= (2, 92) and not ref.get('public_key'):
+        raise HTTPError(400, "Invalid input for field/attribute keypair. "
+                             "'public_key' is a required property")
+    name = ref['name']
+    pattern = _KEYPAIR_NAME_292 if version >= (2, 92) else _KEYPAIR_NAME
+    if not 1 <= len(name) <= 255 or not pattern.match(name):
+        raise HTTPError(400, 'Keypair data is invalid: Keypair name '
+                             'contains unsafe characters')
+    key_type = ref.get('type', 'ssh') if version >= (2, 2) else 'ssh'
+    if key_type not in ('ssh', 'x509'):
+        raise HTTPError(400, "Invalid input for field/attribute type.")
+    return name, key_type
 
 
-def parse_version(headers: object) -> tuple:
-    """Read the requested microversion from the request headers.
+def _key_material(ref: dict, key_type: str) -> tuple:
+    """Take the imported public key, or generate a pair.
 
-    :param headers: the request headers.
-    :returns: ``(2, N)``.
-    :raises HTTPError: 400 for a malformed version, 406 when out of range.
+    :param ref: the ``keypair`` of the body.
+    :param key_type: ``'ssh'`` or ``'x509'``.
+    :returns: ``(private key or None, public key, fingerprint)``.
+    :raises HTTPError: 400 for a bad public key, or an x509 to generate.
     """
-    raw = None
-    for item in (headers.get(HEADER) or '').split(','):
-        service, _, value = item.strip().partition(' ')
-        if service.lower() == 'compute' and value.strip():
-            raw = value.strip()
-    if raw is None:
-        raw = (headers.get(LEGACY_HEADER) or '').strip() or None
-    if raw is None:
-        return MIN_VERSION
-    if raw.lower() == 'latest':
-        return MAX_VERSION
-    match = re.fullmatch(r'(\d+)\.(\d+)', raw)
-    if not match:
-        raise HTTPError(400, 'API Version String %s is of invalid format. '
-                             'Must be of format MajorNum.MinorNum.' % raw)
-    version = (int(match.group(1)), int(match.group(2)))
-    if not MIN_VERSION <= version <= MAX_VERSION:
-        raise HTTPError(406, 'Version %s is not supported by the API. '
-                             'Minimum is %s and maximum is %s.' % (
-                                 raw, version_string(MIN_VERSION),
-                                 version_string(MAX_VERSION)))
-    return version
+    if ref.get('public_key'):
+        try:
+            fingerprint = keys.fingerprint(ref['public_key'])
+        except ValueError as exc:
+            raise HTTPError(400, 'Keypair data is invalid: %s' % exc)
+        return None, ref['public_key'], fingerprint
+    if key_type == 'x509':
+        raise HTTPError(400, 'Keypair data is invalid: generating x509 '
+                             'keypairs is not supported by fakecloud')
+    return keys.generate()
 
 
 class NovaService(nova_servers.ComputeServers, nova_ports.ComputePorts,
-                  nova_volumes.ComputeVolumes, routing.Service):
+                  nova_volumes.ComputeVolumes,
+                  microversions.MicroversionService):
     """The compute service (Nova v2.1).
 
     :param cloud: the owning FakeCloud.
@@ -104,6 +109,7 @@ class NovaService(nova_servers.ComputeServers, nova_ports.ComputePorts,
 
     name = 'compute'
     prefix = '/v2.1'
+    version_range = VERSIONS
 
     def register(self) -> None:
         """Declare the routes."""
@@ -131,26 +137,10 @@ class NovaService(nova_servers.ComputeServers, nova_ports.ComputePorts,
                                       'ram': ram, 'disk': disk,
                                       'vcpus': vcpus}, seeded=True)
 
-    # -- microversions, headers, errors -----------------------------------
-
-    def before(self, request: Request) -> None:
-        """Read the microversion (400/406 when it is not acceptable).
-
-        :param request: the request.
-        """
-        if request.template not in ('/', '/v2.1'):
-            request.context['version'] = parse_version(request.headers)
-
-    def mv(self, request: Request) -> tuple:
-        """Return the microversion of a request.
-
-        :param request: the request.
-        :returns: ``(2, N)``.
-        """
-        return request.context.get('version', MIN_VERSION)
+    # -- headers and pages ------------------------------------------------
 
     def decorate(self, request: Request, response: Response) -> None:
-        """Add the request ids and the microversion headers.
+        """Add the request ids (both names) and the microversion headers.
 
         :param request: the request.
         :param response: the response, modified in place.
@@ -158,40 +148,7 @@ class NovaService(nova_servers.ComputeServers, nova_ports.ComputePorts,
         req_id = routing.request_id()
         response.headers.setdefault('x-openstack-request-id', req_id)
         response.headers.setdefault('x-compute-request-id', req_id)
-        version = request.context.get('version')
-        if version is None:
-            try:
-                version = parse_version(request.headers)
-            except HTTPError:
-                version = MIN_VERSION
-        response.headers.setdefault(HEADER, 'compute %s'
-                                    % version_string(version))
-        response.headers.setdefault(LEGACY_HEADER, version_string(version))
-        response.headers.setdefault('Vary', '%s, %s' % (HEADER,
-                                                        LEGACY_HEADER))
-
-    def error(self, status: int, message: str) -> Response:
-        """Build Nova's ``{"<faultName>": {"code", "message"}}`` body.
-
-        :param status: the HTTP status.
-        :param message: the message.
-        :returns: the response.
-        """
-        return Response(status, {FAULT_NAMES.get(status, 'computeFault'): {
-            'code': status, 'message': message}})
-
-    def links(self, collection: str, obj_id: object) -> list:
-        """Build the self and bookmark links of a resource.
-
-        :param collection: e.g. ``'servers'``.
-        :param obj_id: the resource id.
-        :returns: the links list.
-        """
-        base = self.cloud.base_url('compute')
-        return [{'rel': 'self', 'href': '%s/v2.1/%s/%s' % (base, collection,
-                                                           obj_id)},
-                {'rel': 'bookmark', 'href': '%s/%s/%s' % (base, collection,
-                                                          obj_id)}]
+        super().decorate(request, response)
 
     def paginate(self, request: Request, items: list, collection: str,
                  key: str = 'id') -> tuple:
@@ -204,12 +161,10 @@ class NovaService(nova_servers.ComputeServers, nova_ports.ComputePorts,
         :returns: ``(page, next_links or None)``.
         :raises HTTPError: 400 for a bad limit or an unknown marker.
         """
-        marker = request.arg('marker')
-        if marker is not None:
-            keys_ = [str(item[key]) for item in items]
-            if marker not in keys_:
-                raise HTTPError(400, 'marker [%s] not found' % marker)
-            items = items[keys_.index(marker) + 1:]
+        items = paging.after_marker(items, request.arg('marker'), key)
+        if items is None:
+            raise HTTPError(400, 'marker [%s] not found'
+                            % request.arg('marker'))
         limit = MAX_LIMIT
         if request.arg('limit') is not None:
             try:
@@ -232,8 +187,8 @@ class NovaService(nova_servers.ComputeServers, nova_ports.ComputePorts,
 
     def _version_body(self) -> dict:
         return {'id': 'v2.1', 'status': 'CURRENT',
-                'version': version_string(MAX_VERSION),
-                'min_version': version_string(MIN_VERSION),
+                'version': microversions.version_string(MAX_VERSION),
+                'min_version': microversions.version_string(MIN_VERSION),
                 'updated': '2013-07-23T11:33:21Z',
                 'links': [{'rel': 'self', 'href': self.cloud.base_url(
                     'compute') + '/v2.1/'}]}
@@ -373,32 +328,8 @@ class NovaService(nova_servers.ComputeServers, nova_ports.ComputePorts,
         """
         ref = (request.json() or {}).get('keypair')
         version = self.mv(request)
-        if not isinstance(ref, dict) or not isinstance(ref.get('name'), str):
-            raise HTTPError(400, "Invalid input for field/attribute keypair."
-                                 " 'name' is a required property")
-        if version >= (2, 92) and not ref.get('public_key'):
-            raise HTTPError(400, "Invalid input for field/attribute keypair."
-                                 " 'public_key' is a required property")
-        name = ref['name']
-        pattern = _KEYPAIR_NAME_292 if version >= (2, 92) else _KEYPAIR_NAME
-        if not 1 <= len(name) <= 255 or not pattern.match(name):
-            raise HTTPError(400, 'Keypair data is invalid: Keypair name '
-                                 'contains unsafe characters')
-        key_type = ref.get('type', 'ssh') if version >= (2, 2) else 'ssh'
-        if key_type not in ('ssh', 'x509'):
-            raise HTTPError(400, "Invalid input for field/attribute type.")
-        private_key = None
-        if ref.get('public_key'):
-            try:
-                fingerprint = keys.fingerprint(ref['public_key'])
-            except ValueError as exc:
-                raise HTTPError(400, 'Keypair data is invalid: %s' % exc)
-            public_key = ref['public_key']
-        elif key_type == 'x509':
-            raise HTTPError(400, 'Keypair data is invalid: generating x509 '
-                                 'keypairs is not supported by fakecloud')
-        else:
-            private_key, public_key, fingerprint = keys.generate()
+        name, key_type = _check_keypair(ref, version)
+        private_key, public_key, fingerprint = _key_material(ref, key_type)
         user_id = (ref.get('user_id') if version >= (2, 10)
                    and ref.get('user_id') else request.token.user_id)
         with self.state.lock:

@@ -60,20 +60,7 @@ class ComputePorts:
             raise HTTPError(400, 'Invalid input for field/attribute '
                                  'networks. Value: %s.' % (item,))
         if item.get('port'):
-            port = self.state.get('port', item['port'])
-            if port is None:
-                raise HTTPError(400, 'Port id %s could not be found.'
-                                % item['port'])
-            if port['device_id']:
-                raise HTTPError(409, 'Port %s is still in use.' % port['id'])
-            if not port['fixed_ips']:
-                raise HTTPError(400, 'Port %s requires a FixedIP in order to'
-                                     ' be used.' % port['id'])
-            if count > 1:
-                raise HTTPError(400, 'Unable to launch multiple instances '
-                                     'with a single configured port ID. '
-                                     'Please launch your instance one by one'
-                                     ' with different ports.')
+            port = self._requested_port(item['port'], count)
             return {'port': port['id'], 'tag': item.get('tag')}
         network = self.state.get('network', str(item.get('uuid')))
         if network is None:
@@ -84,19 +71,36 @@ class ComputePorts:
                                  'boot instances on.' % network['id'])
         fixed_ip = item.get('fixed_ip')
         if fixed_ip is not None:
-            try:
-                ipaddress.ip_address(fixed_ip)
-            except ValueError:
-                raise HTTPError(400, 'Invalid fixed IP address (%s)'
-                                % fixed_ip)
-            for port in self.state.list('port', network_id=network['id']):
-                if any(ip['ip_address'] == fixed_ip
-                       for ip in port['fixed_ips']):
-                    raise HTTPError(400, 'Fixed IP address %s is already in'
-                                         ' use on instance %s.'
-                                    % (fixed_ip, port['device_id']))
+            self._check_fixed_ip(network, fixed_ip)
         return {'uuid': network['id'], 'fixed_ip': fixed_ip,
                 'tag': item.get('tag')}
+
+    def _requested_port(self, port_id: str, count: int) -> dict:
+        port = self.state.get('port', port_id)
+        if port is None:
+            raise HTTPError(400, 'Port id %s could not be found.' % port_id)
+        if port['device_id']:
+            raise HTTPError(409, 'Port %s is still in use.' % port['id'])
+        if not port['fixed_ips']:
+            raise HTTPError(400, 'Port %s requires a FixedIP in order to be '
+                                 'used.' % port['id'])
+        if count > 1:
+            raise HTTPError(400, 'Unable to launch multiple instances with a '
+                                 'single configured port ID. Please launch '
+                                 'your instance one by one with different '
+                                 'ports.')
+        return port
+
+    def _check_fixed_ip(self, network: dict, fixed_ip: object) -> None:
+        try:
+            ipaddress.ip_address(fixed_ip)
+        except ValueError:
+            raise HTTPError(400, 'Invalid fixed IP address (%s)' % fixed_ip)
+        for port in self.state.list('port', network_id=network['id']):
+            if any(ip['ip_address'] == fixed_ip for ip in port['fixed_ips']):
+                raise HTTPError(400, 'Fixed IP address %s is already in use '
+                                     'on instance %s.'
+                                % (fixed_ip, port['device_id']))
 
     def plug_networks(self, request: Request, server: dict) -> None:
         """Bind the requested ports, make ports on the requested networks.

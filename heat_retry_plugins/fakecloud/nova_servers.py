@@ -28,6 +28,8 @@ import secrets
 import time
 import uuid
 
+from heat_retry_plugins.fakecloud import metadata_routes
+from heat_retry_plugins.fakecloud import microversions
 from heat_retry_plugins.fakecloud import routing
 from heat_retry_plugins.fakecloud import state as state_mod
 
@@ -42,6 +44,87 @@ _MAX_USER_DATA = 65535
 def _ref_id(ref: object) -> str:
     """Take the id out of an id or a URL reference."""
     return str(ref).rstrip('/').rsplit('/', 1)[-1] if ref else ''
+
+
+def _count(ref: dict) -> int:
+    """How many servers a create asks for."""
+    return max(int(ref.get('max_count') or 1),
+               int(ref.get('min_count') or 1))
+
+
+def _status_attributes(server: dict, active: bool) -> dict:
+    """The attributes of a server that tell how far its build is."""
+    launched = server['created'].replace('Z', '.000000') if active else None
+    return {'OS-SRV-USG:launched_at': launched,
+            'OS-SRV-USG:terminated_at': None,
+            'OS-EXT-STS:task_state': None if active else 'spawning',
+            'OS-EXT-STS:vm_state': 'active' if active else 'building',
+            'OS-EXT-STS:power_state': 1 if active else 0}
+
+
+def _host_attributes(server: dict) -> dict:
+    """The attributes of a server's (fake) host and instance."""
+    return {'OS-EXT-SRV-ATTR:host': 'fakehost',
+            'OS-EXT-SRV-ATTR:hypervisor_hostname': 'fakehost',
+            'OS-EXT-SRV-ATTR:instance_name': 'instance-%08x' % server['seq'],
+            'os-extended-volumes:volumes_attached': []}
+
+
+def _extended_attributes(server: dict) -> dict:
+    """The ``OS-EXT-SRV-ATTR`` attributes shown from 2.3."""
+    return {'OS-EXT-SRV-ATTR:hostname': server['hostname'],
+            'OS-EXT-SRV-ATTR:user_data': server['user_data'],
+            'OS-EXT-SRV-ATTR:reservation_id': server['reservation_id'],
+            'OS-EXT-SRV-ATTR:launch_index': 0,
+            'OS-EXT-SRV-ATTR:kernel_id': '',
+            'OS-EXT-SRV-ATTR:ramdisk_id': '',
+            'OS-EXT-SRV-ATTR:root_device_name': '/dev/vda'}
+
+
+def _added_attributes(server: dict) -> tuple:
+    """The attributes later microversions add: ``(since, key, value)``."""
+    return (((2, 9), 'locked', False), ((2, 16), 'host_status', 'UP'),
+            ((2, 19), 'description', server['description']),
+            ((2, 26), 'tags', list(server['tags'])),
+            ((2, 63), 'trusted_image_certificates', None),
+            ((2, 71), 'server_groups', []),
+            ((2, 73), 'locked_reason', None),
+            ((2, 96), 'pinned_availability_zone', None))
+
+
+def _check_user_data(user_data: object) -> object:
+    """Refuse user data that is not base64 or is too large."""
+    if user_data is None:
+        return None
+    try:
+        base64.b64decode(''.join(user_data.split()), validate=True)
+    except (binascii.Error, AttributeError, ValueError):
+        raise HTTPError(400, 'User data needs to be valid base 64.')
+    if len(user_data) > _MAX_USER_DATA:
+        raise HTTPError(400, 'User data too large. User data must be no '
+                             'larger than %d bytes once base64 encoded.'
+                        % _MAX_USER_DATA)
+    return user_data
+
+
+def _check_metadata(metadata: object) -> dict:
+    """Refuse server metadata that is not short strings, or too much."""
+    if not isinstance(metadata, dict) or not all(
+            isinstance(v, str) and len(k) <= 255 and len(v) <= 255
+            for k, v in metadata.items()):
+        raise HTTPError(400, 'Invalid input for field/attribute metadata.')
+    if len(metadata) > 128:
+        raise HTTPError(403, 'Quota exceeded for metadata_items: Requested '
+                             '%d, but already used 0 of 128 metadata_items'
+                        % len(metadata))
+    return metadata
+
+
+def _metadata_body(metadata: object) -> dict:
+    """Take the metadata of a ``/metadata`` body (a 400 if it is none)."""
+    if not isinstance(metadata, dict):
+        raise HTTPError(400, 'Malformed request body')
+    return metadata
 
 
 class ComputeServers:
@@ -99,80 +182,56 @@ class ComputeServers:
         :param detail: the detailed form (else id, name, links).
         :returns: the API representation.
         """
-        body = {'id': server['id'], 'name': server['name'],
-                'links': self.links('servers', server['id'])}
+        body = self.summary('servers', server)
         if not detail:
             return body
         version = self.mv(request)
         status = self.server_status(server)
-        active = status == 'ACTIVE'
-        base = self.cloud.base_url('compute')
-        flavor = self.state.get('flavor', server['flavor_id']) or {
-            'id': server['flavor_id'], 'name': '', 'ram': 0, 'disk': 0,
-            'vcpus': 0}
-        if version >= (2, 47):
-            flavor_body = {'vcpus': flavor['vcpus'], 'ram': flavor['ram'],
-                           'disk': flavor['disk'], 'ephemeral': 0,
-                           'swap': 0, 'original_name': flavor['name'],
-                           'extra_specs': {}}
-        else:
-            flavor_body = {'id': flavor['id'], 'links': [{
-                'rel': 'bookmark',
-                'href': '%s/flavors/%s' % (base, flavor['id'])}]}
-        image = ''
-        if server['image_id']:
-            image = {'id': server['image_id'], 'links': [{
-                'rel': 'bookmark',
-                'href': '%s/images/%s' % (base, server['image_id'])}]}
-        body.update({
+        body.update(self._server_details(server, status, version))
+        body.update(_status_attributes(server, status == 'ACTIVE'))
+        body.update(_host_attributes(server))
+        if server['networks'] != 'none':
+            body['security_groups'] = [{'name': 'default'}]
+        if version >= (2, 3):
+            body.update(_extended_attributes(server))
+        body.update(microversions.since(version, _added_attributes(server)))
+        return body
+
+    def _server_details(self, server: dict, status: str,
+                        version: tuple) -> dict:
+        return {
             'status': status, 'tenant_id': server['project_id'],
             'user_id': server['user_id'],
             'metadata': dict(server['metadata']),
             'hostId': hashlib.sha224(
                 (server['project_id'] + 'fakehost').encode()).hexdigest(),
-            'image': image, 'flavor': flavor_body,
-            'created': server['created'],
-            'updated': server['updated'],
+            'image': self._image_ref(server),
+            'flavor': self._flavor_body(server, version),
+            'created': server['created'], 'updated': server['updated'],
             'addresses': server['addresses'],
             'accessIPv4': '', 'accessIPv6': '',
             'OS-DCF:diskConfig': server['disk_config'],
             'progress': 0,
             'OS-EXT-AZ:availability_zone': server['availability_zone'],
             'config_drive': 'True' if server['config_drive'] else '',
-            'key_name': server['key_name'],
-            'OS-SRV-USG:launched_at': server['created'].replace(
-                'Z', '.000000') if active else None,
-            'OS-SRV-USG:terminated_at': None,
-            'OS-EXT-STS:task_state': None if active else 'spawning',
-            'OS-EXT-STS:vm_state': 'active' if active else 'building',
-            'OS-EXT-STS:power_state': 1 if active else 0,
-            'OS-EXT-SRV-ATTR:host': 'fakehost',
-            'OS-EXT-SRV-ATTR:hypervisor_hostname': 'fakehost',
-            'OS-EXT-SRV-ATTR:instance_name': 'instance-%08x' % server['seq'],
-            'os-extended-volumes:volumes_attached': [],
-        })
-        if server['networks'] != 'none':
-            body['security_groups'] = [{'name': 'default'}]
-        if version >= (2, 3):
-            body.update({'OS-EXT-SRV-ATTR:hostname': server['hostname'],
-                         'OS-EXT-SRV-ATTR:user_data': server['user_data'],
-                         'OS-EXT-SRV-ATTR:reservation_id':
-                             server['reservation_id'],
-                         'OS-EXT-SRV-ATTR:launch_index': 0,
-                         'OS-EXT-SRV-ATTR:kernel_id': '',
-                         'OS-EXT-SRV-ATTR:ramdisk_id': '',
-                         'OS-EXT-SRV-ATTR:root_device_name': '/dev/vda'})
-        for since, key, value in (
-                ((2, 9), 'locked', False), ((2, 16), 'host_status', 'UP'),
-                ((2, 19), 'description', server['description']),
-                ((2, 26), 'tags', list(server['tags'])),
-                ((2, 63), 'trusted_image_certificates', None),
-                ((2, 71), 'server_groups', []),
-                ((2, 73), 'locked_reason', None),
-                ((2, 96), 'pinned_availability_zone', None)):
-            if version >= since:
-                body[key] = value
-        return body
+            'key_name': server['key_name']}
+
+    def _image_ref(self, server: dict) -> object:
+        if not server['image_id']:
+            return ''
+        return {'id': server['image_id'],
+                'links': [self.bookmark('images', server['image_id'])]}
+
+    def _flavor_body(self, server: dict, version: tuple) -> dict:
+        flavor = self.state.get('flavor', server['flavor_id']) or {
+            'id': server['flavor_id'], 'name': '', 'ram': 0, 'disk': 0,
+            'vcpus': 0}
+        if version < (2, 47):
+            return {'id': flavor['id'],
+                    'links': [self.bookmark('flavors', flavor['id'])]}
+        return {'vcpus': flavor['vcpus'], 'ram': flavor['ram'],
+                'disk': flavor['disk'], 'ephemeral': 0, 'swap': 0,
+                'original_name': flavor['name'], 'extra_specs': {}}
 
     # -- create -----------------------------------------------------------
 
@@ -193,10 +252,8 @@ class ComputeServers:
         if not isinstance(networks, list):
             raise HTTPError(400, 'Invalid input for field/attribute '
                                  'networks.')
-        count = max(int(ref.get('max_count') or 1),
-                    int(ref.get('min_count') or 1))
         with self.state.lock:
-            return [self.validate_network(item, count)
+            return [self.validate_network(item, _count(ref))
                     for item in networks]
 
     def _addresses(self, networks: object, seq: int) -> dict:
@@ -229,30 +286,32 @@ class ComputeServers:
         if key_name and not self.state.find(
                 'keypair', name=key_name, user_id=request.token.user_id):
             raise HTTPError(400, 'Invalid key_name provided.')
-        user_data = ref.get('user_data')
-        if user_data is not None:
-            try:
-                base64.b64decode(''.join(user_data.split()), validate=True)
-            except (binascii.Error, AttributeError, ValueError):
-                raise HTTPError(400, 'User data needs to be valid base 64.')
-            if len(user_data) > _MAX_USER_DATA:
-                raise HTTPError(400, 'User data too large. User data must '
-                                     'be no larger than %d bytes once base64 '
-                                     'encoded.' % _MAX_USER_DATA)
-        metadata = ref.get('metadata') or {}
-        if not isinstance(metadata, dict) or not all(
-                isinstance(v, str) and len(k) <= 255 and len(v) <= 255
-                for k, v in metadata.items()):
-            raise HTTPError(400, 'Invalid input for field/attribute '
-                                 'metadata.')
-        if len(metadata) > 128:
-            raise HTTPError(403, 'Quota exceeded for metadata_items: '
-                                 'Requested %d, but already used 0 of 128 '
-                                 'metadata_items' % len(metadata))
+        user_data = _check_user_data(ref.get('user_data'))
+        metadata = _check_metadata(ref.get('metadata') or {})
         return {'name': name, 'flavor_id': flavor_id, 'image_id': image_id,
                 'key_name': key_name or None, 'user_data': user_data,
                 'metadata': dict(metadata),
                 'networks': self._validate_networks(request, ref)}
+
+    def _new_server(self, request: Request, ref: dict, fields: dict,
+                    reservation_id: str) -> dict:
+        seq = next(_SEQUENCE)
+        now = state_mod.isotime(state_mod.utcnow(), subsecond=False)
+        return dict(fields, **{
+            'id': str(uuid.uuid4()), 'seq': seq,
+            'project_id': request.token.project_id,
+            'user_id': request.token.user_id,
+            'created': now, 'updated': now,
+            'created_monotonic': time.monotonic(),
+            'addresses': self._addresses(fields['networks'], seq),
+            'disk_config': ref.get('OS-DCF:diskConfig', 'MANUAL'),
+            'availability_zone': ref.get('availability_zone') or 'nova',
+            'config_drive': bool(ref.get('config_drive')),
+            'description': ref.get('description'),
+            'tags': list(ref.get('tags') or []),
+            'hostname': re.sub(r'[^\w-]+', '-', ref.get('hostname') or
+                               fields['name']).lower()[:63],
+            'reservation_id': reservation_id})
 
     def create_server(self, request: Request) -> Response:
         """``POST /servers``.
@@ -260,48 +319,31 @@ class ComputeServers:
         :param request: the request.
         :returns: 202 with id, links and (if given) adminPass.
         """
-        body = request.json() or {}
-        ref = body.get('server')
+        ref = (request.json() or {}).get('server')
         if not isinstance(ref, dict):
             raise HTTPError(400, "Invalid input for field/attribute server. "
                                  "'server' is a required property")
         fields = self._validate_create(request, ref)
-        count = max(int(ref.get('max_count') or 1),
-                    int(ref.get('min_count') or 1))
+        count = _count(ref)
         reservation_id = 'r-%s' % secrets.token_hex(4)
         created = []
         with self.state.lock:
             for index in range(1, count + 1):
-                seq = next(_SEQUENCE)
-                now = state_mod.isotime(state_mod.utcnow(), subsecond=False)
-                server = dict(fields, **{
-                    'id': str(uuid.uuid4()), 'seq': seq,
-                    'project_id': request.token.project_id,
-                    'user_id': request.token.user_id,
-                    'created': now, 'updated': now,
-                    'created_monotonic': time.monotonic(),
-                    'addresses': self._addresses(fields['networks'], seq),
-                    'disk_config': ref.get('OS-DCF:diskConfig', 'MANUAL'),
-                    'availability_zone': ref.get('availability_zone') or
-                    'nova',
-                    'config_drive': bool(ref.get('config_drive')),
-                    'description': ref.get('description'),
-                    'tags': list(ref.get('tags') or []),
-                    'hostname': re.sub(r'[^\w-]+', '-',
-                                       ref.get('hostname') or
-                                       fields['name']).lower()[:63],
-                    'reservation_id': reservation_id})
+                server = self._new_server(request, ref, fields,
+                                          reservation_id)
                 if count > 1:
                     server['name'] = '%s-%d' % (fields['name'], index)
                 self.plug_networks(request, server)
                 created.append(self.state.add('server', server))
         if ref.get('return_reservation_id'):
             return Response(202, {'reservation_id': reservation_id})
-        first = created[0]
-        result = {'id': first['id'], 'links': self.links('servers',
-                                                         first['id']),
-                  'OS-DCF:diskConfig': first['disk_config']}
-        if first['networks'] != 'none':
+        return self._created(ref, created[0])
+
+    def _created(self, ref: dict, server: dict) -> Response:
+        result = {'id': server['id'],
+                  'links': self.links('servers', server['id']),
+                  'OS-DCF:diskConfig': server['disk_config']}
+        if server['networks'] != 'none':
             result['security_groups'] = [{'name': 'default'}]
         if ref.get('adminPass'):
             result['adminPass'] = ref['adminPass']
@@ -410,35 +452,19 @@ class ComputeServers:
         """
         with self.state.lock:
             server = self.find_server(request)
-            if request.method != 'GET':
-                metadata = (request.json() or {}).get('metadata')
-                if not isinstance(metadata, dict):
-                    raise HTTPError(400, 'Malformed request body')
-                if request.method == 'PUT':
-                    server['metadata'] = {}
-                server['metadata'].update(metadata)
+            metadata_routes.change_all(request, server, _metadata_body)
             return Response(200, {'metadata': dict(server['metadata'])})
 
     def metadata_item(self, request: Request) -> Response:
         """``GET/PUT/DELETE /servers/{id}/metadata/{key}``.
 
         :param request: the request.
-        :returns: the response.
+        :returns: the response (204 after a delete).
         """
-        key = request.params['key']
         with self.state.lock:
             server = self.find_server(request)
-            if request.method == 'PUT':
-                meta = (request.json() or {}).get('meta')
-                if not isinstance(meta, dict) or list(meta) != [key]:
-                    raise HTTPError(400, 'Request body and URI mismatch')
-                server['metadata'][key] = meta[key]
-            elif key not in server['metadata']:
-                raise HTTPError(404, 'Metadata item was not found')
-            elif request.method == 'DELETE':
-                del server['metadata'][key]
-                return Response(204)
-            return Response(200, {'meta': {key: server['metadata'][key]}})
+            body = metadata_routes.change_item(request, server, dict)
+            return Response(204) if body is None else Response(200, body)
 
     def tags(self, request: Request) -> Response:
         """``GET/PUT/DELETE /servers/{id}/tags`` (microversion 2.26+).

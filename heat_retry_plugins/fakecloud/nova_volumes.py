@@ -24,6 +24,7 @@ still building is a 409. Deleting a server detaches its volumes at once.
 """
 
 from heat_retry_plugins.fakecloud import cinder_lifecycle as lifecycle
+from heat_retry_plugins.fakecloud import microversions
 from heat_retry_plugins.fakecloud import routing
 
 HTTPError = routing.HTTPError
@@ -100,6 +101,21 @@ class ComputeVolumes:
                              '(26) to attach to a single instance has been '
                              'exceeded.')
 
+    def _check_attachable(self, server: dict, volume: dict) -> None:
+        if self.server_status(server) != 'ACTIVE':
+            raise HTTPError(409, "Cannot 'attach_volume' instance %s while "
+                                 "it is in vm_state building" % server['id'])
+        current = lifecycle.attachment_of(self.state, volume['id'])
+        if current is not None and current['server_id'] == server['id']:
+            raise HTTPError(400, 'Invalid volume: volume %s already attached'
+                            % volume['id'])
+        status = lifecycle.status_of(self.state, volume)
+        if status != 'available':
+            raise HTTPError(400, 'Invalid volume: Volume %s status must be '
+                                 'available or downloading to reserve, but '
+                                 'the current status is %s.'
+                            % (volume['id'], status))
+
     def attach_volume(self, request: Request) -> Response:
         """``POST /servers/{id}/os-volume_attachments``.
 
@@ -119,20 +135,7 @@ class ComputeVolumes:
             if volume is None:
                 raise HTTPError(404, 'Volume %s could not be found.'
                                 % ref['volumeId'])
-            if self.server_status(server) != 'ACTIVE':
-                raise HTTPError(409, "Cannot 'attach_volume' instance %s "
-                                     "while it is in vm_state building"
-                                % server['id'])
-            current = lifecycle.attachment_of(self.state, volume['id'])
-            if current is not None and current['server_id'] == server['id']:
-                raise HTTPError(400, 'Invalid volume: volume %s already '
-                                     'attached' % volume['id'])
-            status = lifecycle.status_of(self.state, volume)
-            if status != 'available':
-                raise HTTPError(400, 'Invalid volume: Volume %s status must '
-                                     'be available or downloading to '
-                                     'reserve, but the current status is '
-                                     '%s.' % (volume['id'], status))
+            self._check_attachable(server, volume)
             device = self._device(server, ref.get('device'))
             attachment = lifecycle.attach(self.state, volume, server,
                                           device, self._attach_delay())
@@ -141,11 +144,10 @@ class ComputeVolumes:
                 ref.get('delete_on_termination', False))
             body = {'id': volume['id'], 'serverId': server['id'],
                     'volumeId': volume['id'], 'device': device}
-            if self.mv(request) >= (2, 70):
-                body['tag'] = attachment['tag']
-            if self.mv(request) >= (2, 79):
-                body['delete_on_termination'] = attachment[
-                    'delete_on_termination']
+            body.update(microversions.since(self.mv(request), (
+                ((2, 70), 'tag', attachment['tag']),
+                ((2, 79), 'delete_on_termination',
+                 attachment['delete_on_termination']))))
         return Response(200, {'volumeAttachment': body})
 
     def list_volume_attachments(self, request: Request) -> Response:

@@ -32,10 +32,11 @@ neither listed nor found. Errors are Octavia's (wsme) JSON:
 """
 
 import functools
-import time
 
 from heat_retry_plugins.fakecloud import octavia_changes
 from heat_retry_plugins.fakecloud import octavia_kinds as kinds
+from heat_retry_plugins.fakecloud import paging
+from heat_retry_plugins.fakecloud import pending
 from heat_retry_plugins.fakecloud import routing
 
 HTTPError = routing.HTTPError
@@ -119,12 +120,10 @@ class OctaviaService(octavia_changes.OctaviaChanges, routing.Service):
         ``PENDING_DELETE`` objects are removed, the others become
         ``ACTIVE``.
         """
-        now = time.monotonic()
         with self.state.lock:
             for kind in kinds.KINDS:
-                for obj in self.state.list(kind.kind):
-                    if obj.get('_until') is not None and obj['_until'] <= now:
-                        self._finish(kind, obj)
+                for obj in pending.due(self.state, kind.kind):
+                    self._finish(kind, obj)
 
     def begin(self, kind: kinds.Kind, obj: dict, status: str) -> None:
         """Start a change of an object.
@@ -135,13 +134,10 @@ class OctaviaService(octavia_changes.OctaviaChanges, routing.Service):
             ``PENDING_DELETE``.
         """
         obj['provisioning_status'] = status
-        if self.provision_seconds > 0:
-            obj['_until'] = time.monotonic() + self.provision_seconds
-        else:
+        if not pending.postpone(obj, self.provision_seconds):
             self._finish(kind, obj)
 
     def _finish(self, kind: kinds.Kind, obj: dict) -> None:
-        obj.pop('_until', None)
         if obj['provisioning_status'] == 'PENDING_DELETE':
             self.state.remove(kind.kind, obj['id'])
             return
@@ -240,21 +236,19 @@ class OctaviaService(octavia_changes.OctaviaChanges, routing.Service):
                                      request.params['parent'])['id']
         objs = [self.render(kind, o) for o in self.state.list(
             kind.kind, **fields) if _matches(o, request)]
-        marker = request.arg('marker')
-        if marker is not None:
-            ids = [o['id'] for o in objs]
-            if marker not in ids:
-                raise HTTPError(400, 'Invalid marker: %s' % marker)
-            objs = objs[ids.index(marker) + 1:]
+        objs = paging.after_marker(objs, request.arg('marker'))
+        if objs is None:
+            raise HTTPError(400, 'Invalid marker: %s' % request.arg('marker'))
         try:
             limit = int(request.arg('limit') or 1000)
         except ValueError:
             raise HTTPError(400, 'Invalid input for field/attribute limit.')
-        page, links = objs[:max(limit, 0)], []
-        if page and len(objs) > limit:
+        page, marker = paging.first_page(objs, limit)
+        links = []
+        if marker is not None:
             links.append({'rel': 'next', 'href': '%s/v2.0%s?%s' % (
                 request.base_url, request.path, routing.next_query(
-                    request, limit=limit, marker=page[-1]['id']))})
+                    request, limit=limit, marker=marker))})
         return Response(200, {kind.plural: page,
                               kind.plural + '_links': links})
 

@@ -26,16 +26,16 @@ are Heat's JSON: ``{"explanation", "code", "error": {"message", "type",
 "traceback"}, "title"}``.
 """
 
-import functools
 import re
-import time
-from typing import Callable
 import uuid
 
 import yaml
 
+from heat_retry_plugins.fakecloud import paging
+from heat_retry_plugins.fakecloud import pending
 from heat_retry_plugins.fakecloud import routing
 from heat_retry_plugins.fakecloud import state as state_mod
+from heat_retry_plugins.fakecloud import typed_errors
 
 Request = routing.Request
 Response = routing.Response
@@ -60,17 +60,13 @@ _TYPES = {400: 'HTTPBadRequest', 403: 'Forbidden', 404: 'HTTPNotFound',
           405: 'HTTPMethodNotAllowed', 409: 'HTTPConflict'}
 
 
-class HeatError(routing.HTTPError):
-    """An error with Heat's exception ``type``.
+class HeatError(typed_errors.TypedError):
+    """An error with Heat's exception name (``StackExists``) as its type.
 
     :param status: the HTTP status.
-    :param error_type: e.g. ``'StackExists'``.
+    :param error_type: the exception name.
     :param message: the message.
     """
-
-    def __init__(self, status: int, error_type: str, message: str) -> None:
-        super().__init__(status, message)
-        self.error_type = error_type
 
 
 def _not_found(identity: str) -> HeatError:
@@ -109,7 +105,40 @@ def parse_template(body: dict) -> dict:
     return template
 
 
-class OrchestrationService(routing.Service):
+def check_create(body: object) -> tuple:
+    """Check the body of a stack create.
+
+    :param body: the parsed request body.
+    :returns: ``(name, template, parameters, tags)``; parameter values as
+        strings, tags as a list.
+    :raises HeatError: 400 on an unknown field, a bad name, template or
+        parameters.
+    """
+    if not isinstance(body, dict):
+        raise HeatError(400, 'HTTPBadRequest', 'The request body must be a '
+                                               'JSON object.')
+    unknown = sorted(set(body) - set(_CREATE_FIELDS))
+    if unknown:
+        raise HeatError(400, 'HTTPBadRequest', 'Unknown fields: %s'
+                        % ', '.join(unknown))
+    name = body.get('stack_name')
+    if not isinstance(name, str) or not _STACK_NAME.match(name):
+        raise _invalid('Invalid stack name %s must contain only '
+                       'alphanumeric or "_-." characters, must start with '
+                       'alpha and must be 255 characters or less.' % (name,))
+    template = parse_template(body)
+    parameters = body.get('parameters') or {}
+    if not isinstance(parameters, dict):
+        raise HeatError(400, 'HTTPBadRequest', 'The parameters must be a '
+                                               'mapping.')
+    tags = body.get('tags') or []
+    if isinstance(tags, str):
+        tags = [t for t in tags.split(',') if t]
+    return (name, template,
+            {key: str(value) for key, value in parameters.items()}, tags)
+
+
+class OrchestrationService(typed_errors.TypedErrorService):
     """The orchestration service (a fake Heat API v1).
 
     :param cloud: the owning FakeCloud.
@@ -117,6 +146,8 @@ class OrchestrationService(routing.Service):
 
     name = 'orchestration'
     prefix = '/v1'
+    error_types = _TYPES
+    default_error_type = 'HTTPError'
 
     #: Seconds a stack stays ``*_IN_PROGRESS``.
     complete_seconds = 0.0
@@ -124,7 +155,7 @@ class OrchestrationService(routing.Service):
     def register(self) -> None:
         """Declare the routes."""
         self.route('GET', '/', self.versions, auth=False)
-        typed = self._typed
+        typed = self.typed
         self.route('POST', '/{project}/stacks', typed(self.create_stack))
         self.route('GET', '/{project}/stacks', typed(self.list_stacks))
         for method in ('GET', 'POST', 'PUT', 'PATCH', 'DELETE'):
@@ -134,19 +165,6 @@ class OrchestrationService(routing.Service):
                    typed(self.show_stack))
         self.route('DELETE', '/{project}/stacks/{name}/{id}',
                    typed(self.delete_stack))
-
-    def _typed(self, func: Callable) -> Callable:
-        """Check the path's project; answer a HeatError with its type."""
-        @functools.wraps(func)
-        def serve(request: Request) -> Response:
-            try:
-                if request.params['project'] != request.token.project_id:
-                    raise HeatError(403, 'Forbidden', 'Forbidden')
-                return func(request)
-            except HeatError as exc:
-                return self.typed_error(exc.status, exc.error_type,
-                                        exc.message)
-        return serve
 
     def typed_error(self, status: int, error_type: str,
                     message: str) -> Response:
@@ -163,26 +181,20 @@ class OrchestrationService(routing.Service):
             'error': {'message': message, 'type': error_type,
                       'traceback': None}})
 
-    def error(self, status: int, message: str) -> Response:
-        """Build Heat's error body, its type from the status.
-
-        :param status: the HTTP status.
-        :param message: the message.
-        :returns: the response.
-        """
-        return self.typed_error(status, _TYPES.get(status, 'HTTPError'),
-                                message)
-
     def before(self, request: Request) -> None:
-        """Finish the actions whose time has come, then serve.
+        """Finish the actions whose time has come; refuse another project.
 
         :param request: the request.
+        :raises HeatError: 403 when the path names another project.
         """
-        now = time.monotonic()
         with self.state.lock:
-            for stack in self.state.list('stack'):
-                if stack.get('_until') is not None and stack['_until'] <= now:
-                    self._finish(stack)
+            for stack in pending.due(self.state, 'stack'):
+                self._finish(stack)
+        # NOTE: raised before the route, this error is typed by its status
+        # (error_types), which is the type Heat gives it: Forbidden.
+        project = request.params.get('project')
+        if project is not None and project != request.token.project_id:
+            raise HeatError(403, 'Forbidden', 'Forbidden')
 
     def versions(self, request: Request) -> Response:
         """``GET /``: the versions (300, as Heat).
@@ -202,13 +214,10 @@ class OrchestrationService(routing.Service):
     def _begin(self, stack: dict, action: str) -> None:
         stack.update(action=action, status='IN_PROGRESS',
                      status_reason='Stack %s started' % action)
-        if self.complete_seconds > 0:
-            stack['_until'] = time.monotonic() + self.complete_seconds
-        else:
+        if not pending.postpone(stack, self.complete_seconds):
             self._finish(stack)
 
     def _finish(self, stack: dict) -> None:
-        stack.pop('_until', None)
         if stack['action'] == 'DELETE':
             self.state.remove('stack', stack['id'])
             return
@@ -250,28 +259,7 @@ class OrchestrationService(routing.Service):
             project has a stack of that name.
         """
         body = request.json()
-        if not isinstance(body, dict):
-            raise HeatError(400, 'HTTPBadRequest', 'The request body must '
-                                                   'be a JSON object.')
-        unknown = sorted(set(body) - set(_CREATE_FIELDS))
-        if unknown:
-            raise HeatError(400, 'HTTPBadRequest', 'Unknown fields: %s'
-                            % ', '.join(unknown))
-        name = body.get('stack_name')
-        if not isinstance(name, str) or not _STACK_NAME.match(name):
-            raise _invalid('Invalid stack name %s must contain only '
-                           'alphanumeric or "_-." characters, must start '
-                           'with alpha and must be 255 characters or less.'
-                           % (name,))
-        template = parse_template(body)
-        parameters = body.get('parameters') or {}
-        if not isinstance(parameters, dict):
-            raise HeatError(400, 'HTTPBadRequest', 'The parameters must be '
-                                                   'a mapping.')
-        parameters = {key: str(value) for key, value in parameters.items()}
-        tags = body.get('tags') or []
-        if isinstance(tags, str):
-            tags = [t for t in tags.split(',') if t]
+        name, template, parameters, tags = check_create(body)
         project = request.token.project_id
         with self.state.lock:
             if self.state.find('stack', project_id=project, name=name):
@@ -313,12 +301,9 @@ class OrchestrationService(routing.Service):
         wanted = {t for v in request.query.get('tags', [])
                   for t in v.split(',') if t}
         stacks = [s for s in stacks if wanted <= set(s['tags'])]
-        marker = request.arg('marker')
-        if marker is not None:
-            ids = [s['id'] for s in stacks]
-            if marker not in ids:
-                raise _not_found(marker)
-            stacks = stacks[ids.index(marker) + 1:]
+        stacks = paging.after_marker(stacks, request.arg('marker'))
+        if stacks is None:
+            raise _not_found(request.arg('marker'))
         if request.arg('limit'):
             try:
                 stacks = stacks[:int(request.arg('limit'))]
