@@ -228,12 +228,13 @@ def find(store: state.CloudState, collection: Collection, obj_id: object,
 
     :param store: the cloud's state.
     :param collection: its collection.
-    :param obj_id: the id.
+    :param obj_id: the id, from a URL or a body (a body's may be any JSON
+        value: a list or a mapping is an id that names nothing).
     :param status: the status to answer when it is missing.
     :returns: the stored object.
     :raises NeutronError: ``<Resource>NotFound``, e.g. ``PortNotFound``.
     """
-    obj = store.get(collection.kind, obj_id)
+    obj = store.get(collection.kind, str(obj_id))
     if obj is None:
         raise NeutronError(status, '%sNotFound' % collection.resource,
                            collection.missing % obj_id)

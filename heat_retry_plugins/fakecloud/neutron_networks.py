@@ -59,7 +59,7 @@ SUBNETS = neutron_common.Collection(
 
 def find_network(state: Any, network_id: object, status: int = 404) -> dict:
     """Look a network up by an id from a body (404 ``NetworkNotFound``)."""
-    return neutron_common.find(state, NETWORKS, str(network_id), status)
+    return neutron_common.find(state, NETWORKS, network_id, status)
 
 
 def _check_mtu(mtu: object) -> int:

@@ -57,7 +57,7 @@ PORTS = neutron_common.Collection(
 
 def find_port(state: Any, port_id: object, status: int = 404) -> dict:
     """Look a port up by an id from a body (404 ``PortNotFound``)."""
-    return neutron_common.find(state, PORTS, str(port_id), status)
+    return neutron_common.find(state, PORTS, port_id, status)
 
 
 def new_mac() -> str:
