@@ -13,15 +13,6 @@ from heat_retry_plugins.config import opts
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 
 
-@pytest.fixture
-def heat_conf_file(tmp_path):
-    def write(text):
-        path = tmp_path / 'heat.conf'
-        path.write_text(text)
-        return str(path)
-    return write
-
-
 def usage_error(capsys, *argv):
     """Run the command line; return stderr's error lines after exit 2."""
     with pytest.raises(SystemExit) as raised:
@@ -97,7 +88,7 @@ def test_policies_prints_every_service_and_where_each_knob_came_from(
     path = heat_conf_file('[clients]\nretry_max_delay = 12\n'
                           '[clients_nova]\nretry_max_attempts = 3\n'
                           '[clients_zun]\nretry_ownership_marker = false\n')
-    assert main.main(['policies', '--config-file', path]) == 0
+    assert main.main(['policies', '--config-file', str(path)]) == 0
     lines = capsys.readouterr().out.splitlines()
     rows = {tuple(line.split()[:2]): line.split()[2:] for line in lines[2:]}
     assert rows[('nova', 'retry_max_attempts')] == ['3', '[clients_nova]']
@@ -139,24 +130,21 @@ def test_policies_names_a_directory(tmp_path, capsys):
         'ERROR: %s is a directory, not a file' % tmp_path)
 
 
-def test_policies_names_a_file_that_is_not_ini(tmp_path, capsys):
-    path = tmp_path / 'heat.conf'
-    path.write_text('[clients\nretry_max_attempts = 3\n')
+def test_policies_names_a_file_that_is_not_ini(heat_conf_file, capsys):
+    path = heat_conf_file('[clients\nretry_max_attempts = 3\n')
     line = policies_error(capsys, path)
     assert line.startswith('ERROR: %s is not an INI file: ' % path)
     assert 'Invalid section' in line
 
 
-def test_policies_names_a_file_that_is_not_utf8(tmp_path, capsys):
-    path = tmp_path / 'heat.conf'
-    path.write_bytes(b'\xff\xfe[clients]\n')
+def test_policies_names_a_file_that_is_not_utf8(heat_conf_file, capsys):
+    path = heat_conf_file(b'\xff\xfe[clients]\n')
     assert policies_error(capsys, path) == (
         'ERROR: %s is not UTF-8 text: byte 0xff at offset 0' % path)
 
 
-def test_policies_names_an_empty_file(tmp_path, capsys):
-    path = tmp_path / 'heat.conf'
-    path.write_text('\n  \n')
+def test_policies_names_an_empty_file(heat_conf_file, capsys):
+    path = heat_conf_file('\n  \n')
     assert policies_error(capsys, path) == 'ERROR: %s is empty' % path
 
 
