@@ -1,16 +1,17 @@
-"""heat-retry-plugins: its arguments, ``policies``, the sample config."""
+"""heat-retry-plugins: its subcommands' arguments and ``policies``."""
 
 import argparse
 import pathlib
-import subprocess
-import sys
 
 import pytest
 
 from heat_retry_plugins.cmd import main
 from heat_retry_plugins.config import opts
+from heat_retry_plugins.heatrun import templates
 
-ROOT = pathlib.Path(__file__).resolve().parents[3]
+
+def parse_demo(*argv):
+    return main.build_parser().parse_args(['demo', *argv])
 
 
 def usage_error(capsys, *argv):
@@ -51,11 +52,54 @@ def test_a_bad_demo_argument_is_one_usage_error(capsys, option, value,
 
 
 def test_good_demo_arguments_are_parsed():
-    args = main.build_parser().parse_args(
-        ['demo', '--resources', '2000', '--fault-rate', '1', '--seed', '-7'])
+    args = parse_demo('--resources', '2000', '--fault-rate', '1', '--seed',
+                      '-7')
     assert (args.resources, args.fault_rate, args.seed) == (2000, 1.0, -7)
-    args = main.build_parser().parse_args(['demo', '--fault-rate', '0'])
+    args = parse_demo('--fault-rate', '0')
     assert (args.resources, args.fault_rate, args.seed) == (40, 0.0, 1)
+
+
+def test_the_demo_kinds_are_the_shipped_templates():
+    assert sorted(main.DEMO_KINDS) == sorted(templates.SHIPPED)
+
+
+def test_demo_defaults_are_40_servers_deleted_under_5_percent():
+    args = parse_demo()
+    assert (args.kind, args.template, args.resources) == ('servers', None, 40)
+    assert (args.fault_rate, args.faults, args.seed) == (0.05, None, 1)
+    assert (args.delete, args.json, args.parameter) == (True, False, None)
+    assert not hasattr(args, 'resources_given')
+
+
+def test_given_demo_options_are_told_from_defaults():
+    args = parse_demo('--resources', '40', '--seed', '1', '--no-delete')
+    assert args.resources_given and args.seed_given
+    assert args.delete is False
+
+
+def test_demo_parameters_are_split_at_the_first_equals_sign():
+    args = parse_demo('--parameter', 'a=1', '--parameter', 'b=x=y',
+                      '--parameter', 'c=')
+    assert args.parameter == [('a', '1'), ('b', 'x=y'), ('c', '')]
+
+
+@pytest.mark.parametrize('argv, message', [
+    (['--parameter', 'flavor'],
+     "argument --parameter: must be KEY=VALUE, not 'flavor'"),
+    (['--parameter', '=m1.tiny'],
+     "argument --parameter: must be KEY=VALUE, not '=m1.tiny'"),
+    (['--kind', 'large', '--template', 'x.yaml'],
+     'argument --template: not allowed with argument --kind'),
+    (['--fault-rate', '0.1', '--faults', 'x.yaml'],
+     'argument --faults: not allowed with argument --fault-rate'),
+    (['--kind', 'huge'], "argument --kind: invalid choice: 'huge'"),
+])
+def test_a_bad_demo_option_or_combination_is_one_usage_error(capsys, argv,
+                                                             message):
+    errors = usage_error(capsys, 'demo', *argv)
+    assert len(errors) == 1
+    assert errors[0].startswith('heat-retry-plugins demo: error: ' +
+                                message)
 
 
 def test_the_demo_help_states_the_bounds(capsys):
@@ -64,6 +108,12 @@ def test_the_demo_help_states_the_bounds(capsys):
     out = ' '.join(capsys.readouterr().out.split())
     assert '1 to 2000' in out
     assert 'from 0 to 1' in out
+
+
+def test_fake_cloud_passes_every_argument_after_it_to_the_fake_cloud(
+        capsys):
+    assert main.main(['fake-cloud', '--help']) == 0
+    assert '--faults' in capsys.readouterr().out
 
 
 @pytest.mark.parametrize('make, low, high, good, bad', [
@@ -176,14 +226,3 @@ def test_policies_names_a_bad_value_of_any_option_in_any_group(
                            % (group, option))
     assert line.endswith('(from %s)' % path)
     assert '(combination)' not in line
-
-
-def test_checked_in_sample_config_is_current(tmp_path):
-    out = tmp_path / 'sample.conf'
-    subprocess.run(
-        [sys.executable, '-m', 'oslo_config.generator', '--config-file',
-         str(ROOT / 'etc/oslo-config-generator/heat-retry-plugins.conf'),
-         '--output-file', str(out)], check=True, cwd=ROOT)
-    sample = (ROOT / 'etc/heat-retry-plugins.conf.sample').read_text()
-    assert out.read_text() == sample, (
-        'etc/heat-retry-plugins.conf.sample is stale: run tox -e genconfig')

@@ -1,6 +1,7 @@
 """The option lists and what oslo-config-generator makes of them."""
 
 import itertools
+import pathlib
 import subprocess
 import sys
 
@@ -11,6 +12,8 @@ import pytest
 from heat_retry_plugins.config import opts
 from heat_retry_plugins.retry import guards
 from heat_retry_plugins.retry import policies
+
+ROOT = pathlib.Path(__file__).resolve().parents[3]
 
 HEAT_27_CLIENT_PLUGINS = (
     'aodh', 'barbican', 'blazar', 'cinder', 'designate', 'glance', 'heat',
@@ -156,3 +159,14 @@ def test_oslo_config_generator_lists_every_option():
         assert out.count('#%s = ' % name) == 1 + len(HEAT_27_CLIENT_PLUGINS)
     assert '# Minimum value: 1' in out
     assert 'Allowed values' in out or 'Possible values' in out
+
+
+def test_checked_in_sample_config_is_current(tmp_path):
+    out = tmp_path / 'sample.conf'
+    subprocess.run(
+        [sys.executable, '-m', 'oslo_config.generator', '--config-file',
+         str(ROOT / 'etc/oslo-config-generator/heat-retry-plugins.conf'),
+         '--output-file', str(out)], check=True, cwd=ROOT)
+    sample = (ROOT / 'etc/heat-retry-plugins.conf.sample').read_text()
+    assert out.read_text() == sample, (
+        'etc/heat-retry-plugins.conf.sample is stale: run tox -e genconfig')
