@@ -1,5 +1,6 @@
 """The option lists and what oslo-config-generator makes of them."""
 
+from importlib import metadata
 import itertools
 import pathlib
 import subprocess
@@ -40,7 +41,9 @@ def test_list_opts_returns_the_registered_objects():
     assert listed['clients_nova'] is opts.service_opts('nova')
     for group, group_opts in listed.items():
         for opt in group_opts:
-            assert conf[group]._group._opts[opt.dest]['opt'] is opt
+            # NOTE: register_opt is False for an option registered as it
+            # is, and raises DuplicateOptError for another of its name.
+            assert conf.register_opt(opt, group) is False
 
 
 def test_every_option_has_help_a_type_and_bounds():
@@ -129,8 +132,11 @@ def test_the_new_options_and_their_defaults():
     assert 'not retried' in marker.help
 
 
-def test_the_retry_suffix_names_heat_s_plugins():
-    assert opts.RETRY_SUFFIX == '_retry'
+def test_the_retry_suffix_names_the_plugins_registered_in_heat_clients():
+    ours = {entry.name for entry in metadata.entry_points(
+        group='heat.clients') if entry.value.startswith('heat_retry_plugins')}
+    assert ours == {name + opts.RETRY_SUFFIX
+                    for name in opts.SHIPPED_SERVICES}
 
 
 def test_service_groups_fall_back_and_say_so():
