@@ -6,6 +6,7 @@ import pathlib
 import subprocess
 import sys
 
+from heat.common import config as heat_config
 from oslo_config import cfg
 from oslo_config import types
 import pytest
@@ -143,6 +144,18 @@ def test_service_groups_fall_back_and_say_so():
     for opt in opts.service_opts('nova'):
         assert opt.default is None
         assert 'value of the same option in [clients]' in opt.help
+
+
+@pytest.mark.parametrize('name', ['ironic', 'blazar', 'zun', 'nova'])
+def test_heats_own_client_options_still_fall_back_on_clients(heat_conf,
+                                                             name):
+    # Registering makes [clients_<name>]; Heat's plugins must still find
+    # their endpoint_type there, from [clients] (ironic, blazar and zun have
+    # no group of Heat's own).
+    opts.register_opts(cfg.CONF, name)
+    heat_conf.set(group='clients', endpoint_type='internalURL')
+    assert heat_config.get_client_option(name, 'endpoint_type') == (
+        'internalURL')
 
 
 def test_registering_twice_is_harmless():
