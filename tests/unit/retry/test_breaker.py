@@ -10,6 +10,7 @@ from heat_retry_plugins.retry import errors
 from heat_retry_plugins.retry import policies
 from heat_retry_plugins.retry import verdicts
 from tests.unit.retry import fakes
+from tests.unit.retry import races
 
 Verdict = verdicts.Verdict
 CLOSED, OPEN, HALF_OPEN = (breaker_mod.CLOSED, breaker_mod.OPEN,
@@ -77,6 +78,23 @@ def test_a_failed_probe_opens_it_again_for_a_whole_cooldown():
     with pytest.raises(errors.CircuitOpen) as raised:
         breaker.admit()
     assert raised.value.retry_in == 10.0
+
+
+def test_racing_calls_after_the_cooldown_let_one_probe_through():
+    # Without the lock both find it open with the cooldown over before
+    # either makes it half-open: two probes at a service that is down.
+    clock = fakes.FakeClock()
+    breaker = opened(clock)
+    clock.now += 10.0
+    admit = breaker_mod.CircuitBreaker.admit
+    race = races.Race(hold=(admit, 'self.state = HALF_OPEN'),
+                      until=(admit, 'self.state = HALF_OPEN'))
+    outcomes = race.run(breaker.admit, breaker.admit)
+    names = sorted(type(outcome).__name__ for outcome in outcomes)
+    assert names == ['CircuitOpen', 'Permit']
+    (probe,) = [o for o in outcomes if isinstance(o, breaker_mod.Permit)]
+    assert probe.probe and breaker.state is HALF_OPEN
+    assert not race.overlapped
 
 
 @pytest.mark.parametrize('ending', [KeyboardInterrupt, SystemExit,
