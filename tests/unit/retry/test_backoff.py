@@ -9,8 +9,6 @@ import pytest
 
 from heat_retry_plugins.retry import backoff
 from heat_retry_plugins.retry import policies
-from heat_retry_plugins.retry import verdicts
-from tests.unit.retry import fakes
 
 
 def make(jitter, **kwargs):
@@ -86,26 +84,3 @@ def test_every_delay_lies_within_zero_and_max_delay(policy, retry, previous,
     delay = backoff.backoff_delay(policy, retry, previous,
                                   random.Random(seed))
     assert 0.0 <= delay <= policy.max_delay
-
-
-@settings(max_examples=300, deadline=None)
-@given(policy=retry_policies, seed=st.integers(),
-       failures=st.lists(st.tuples(
-           st.sampled_from([verdicts.Verdict.TRANSIENT,
-                            verdicts.Verdict.THROTTLED,
-                            verdicts.Verdict.AMBIGUOUS]),
-           st.none() | st.floats(0.0, 1e9),
-           st.floats(0.0, 100.0)), min_size=1, max_size=120))
-def test_sleeps_never_pass_the_deadline(policy, seed, failures):
-    clock = fakes.FakeClock()
-    errors = [fakes.failure(v, retry_after=after, cost=cost)
-              for v, after, cost in failures]
-    func = fakes.Script(clock, *errors, *(['ok'] * 200))
-    retrier = fakes.make_retrier(policy, clock, rng=random.Random(seed))
-    try:
-        retrier.call(policies.DEFAULT, func)
-    except fakes.Failure:
-        pass
-    assert sum(clock.sleeps) <= policy.deadline
-    assert all(0.0 <= s <= policy.max_delay for s in clock.sleeps)
-    assert func.calls <= policy.max_attempts

@@ -1,18 +1,12 @@
 """The circuit breaker, with a fake clock: opening, probes, permits."""
 
-import logging
-
 import pytest
 
 from heat_retry_plugins.retry import breaker as breaker_mod
-from heat_retry_plugins.retry import decision
 from heat_retry_plugins.retry import errors
-from heat_retry_plugins.retry import policies
-from heat_retry_plugins.retry import verdicts
 from tests.unit.retry import fakes
 from tests.unit.retry import races
 
-Verdict = verdicts.Verdict
 CLOSED, OPEN, HALF_OPEN = (breaker_mod.CLOSED, breaker_mod.OPEN,
                            breaker_mod.HALF_OPEN)
 
@@ -112,21 +106,6 @@ def test_a_probe_killed_by_anything_counts_as_failed(ending):
     assert breaker.admit().probe
 
 
-def test_a_killed_probe_inside_the_retry_loop_restores_the_breaker():
-    clock = fakes.FakeClock()
-    breaker = opened(clock)
-    clock.now += 10.0
-    retrier = fakes.make_retrier(policies.RetryPolicy(), clock,
-                                 breaker=breaker)
-    killed = fakes.Script(clock, KeyboardInterrupt())
-    with pytest.raises(KeyboardInterrupt):
-        retrier.call(policies.DEFAULT, killed)
-    clock.now += 10.0
-    healthy = fakes.Script(clock, 'ok')
-    assert retrier.call(policies.DEFAULT, healthy) == 'ok'
-    assert breaker.state is CLOSED
-
-
 def test_a_probe_that_hangs_past_its_limit_counts_as_failed(caplog):
     clock = fakes.FakeClock()
     breaker = opened(clock, probe_timeout=5.0)
@@ -156,52 +135,3 @@ def test_a_probe_that_says_nothing_of_the_service_lets_the_next_probe():
     with breaker.admit() as probe:
         probe.neutral()
     assert breaker.admit().probe
-
-
-def test_retries_give_up_once_the_breaker_opened(caplog):
-    caplog.set_level(logging.WARNING)
-    clock = fakes.FakeClock()
-    breaker = make_breaker(clock, threshold=2)
-    retrier = fakes.make_retrier(policies.RetryPolicy(jitter='none'),
-                                 clock, breaker=breaker)
-    func = fakes.Script(clock, *[fakes.failure(Verdict.TRANSIENT)
-                                 for _ in range(4)])
-    with pytest.raises(fakes.Failure) as raised:
-        retrier.call(policies.DEFAULT, func)
-    assert func.calls == 2
-    assert any(decision.GAVE_UP_BREAKER in n for n in raised.value.__notes__)
-    untouched = fakes.Script(clock, 'ok')
-    with pytest.raises(errors.CircuitOpen):
-        retrier.call(policies.DEFAULT, untouched)
-    assert untouched.calls == 0
-    assert 'circuit breaker open (2 failed attempts)' in caplog.text
-
-
-@pytest.mark.parametrize('verdict, status', [
-    (Verdict.FATAL, 404), (Verdict.THROTTLED, 429), (Verdict.THROTTLED, 413),
-    (Verdict.REAUTH, 401)])
-def test_answers_mean_the_service_is_up(verdict, status):
-    clock = fakes.FakeClock()
-    breaker = make_breaker(clock, threshold=2)
-    retrier = fakes.make_retrier(
-        policies.RetryPolicy(max_attempts=1), clock, breaker=breaker,
-        reauthenticate=lambda: True)
-    for _ in range(5):
-        func = fakes.Script(clock, fakes.failure(verdict, status=status))
-        with pytest.raises(fakes.Failure):
-            retrier.call(policies.DEFAULT, func)
-    assert breaker.state is CLOSED
-
-
-def test_failures_an_inner_loop_settled_never_count():
-    clock = fakes.FakeClock()
-    breaker = make_breaker(clock, threshold=2)
-    retrier = fakes.make_retrier(policies.RetryPolicy(), clock,
-                                 breaker=breaker)
-    for _ in range(5):
-        func = fakes.Script(clock, fakes.failure(Verdict.TRANSIENT,
-                                                 settled=True))
-        with pytest.raises(fakes.Failure):
-            retrier.call(policies.DEFAULT, func)
-        assert func.calls == 1
-    assert breaker.state is CLOSED
