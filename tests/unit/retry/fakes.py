@@ -105,7 +105,7 @@ class Service:
         self.late = []
         self.creates = 0
         self.deletes = []
-        self.stubborn = False     # deleted things stay until a later look
+        self.stubborn = 0         # looks a deleted thing survives
 
     def add(self, name, token=None):
         thing = Thing(next(self.ids), name, token)
@@ -169,9 +169,10 @@ class ThingReconciler(reconcile.Reconciler):
 
     def is_gone(self, thing):
         if self.service.stubborn:
-            # NOTE: still there at the first look, gone at the next.
-            self.service.stubborn = False
-            self.service.things.remove(thing)
+            # NOTE: still there at this look; gone after the last one.
+            self.service.stubborn -= 1
+            if not self.service.stubborn:
+                self.service.things.remove(thing)
             return False
         return thing not in self.service.things
 

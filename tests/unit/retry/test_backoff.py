@@ -49,6 +49,19 @@ def test_equal_jitter_lies_in_the_upper_half(retry):
     assert min(delays) < base * 0.6
 
 
+@pytest.mark.parametrize('jitter, low', [('full', 0.0), ('equal', 15.0)])
+def test_jitter_spreads_below_max_delay_once_the_exponential_is_past_it(
+        jitter, low):
+    # The exponential is capped before the jitter is drawn: capping after
+    # would make nearly every delay max_delay itself.
+    policy = make(jitter, max_delay=30.0)
+    rng = random.Random(5)
+    delays = [backoff.backoff_delay(policy, 10, None, rng)
+              for _ in range(500)]
+    assert all(low <= d < 30.0 for d in delays)
+    assert min(delays) < low + 3.0
+
+
 def test_decorrelated_jitter_grows_from_the_previous_delay():
     policy = make('decorrelated', initial_delay=1.0, max_delay=100.0)
     rng = random.Random(3)

@@ -100,8 +100,11 @@ def test_a_probe_killed_by_anything_counts_as_failed(ending):
     with pytest.raises(ending):
         with breaker.admit():
             raise ending()
-    # Never stuck half-open: open for a cooldown, then the next probe.
+    # Never stuck half-open: open for a whole cooldown, then the next probe.
     assert breaker.state is OPEN
+    with pytest.raises(errors.CircuitOpen) as raised:
+        breaker.admit()
+    assert raised.value.retry_in == 10.0
     clock.now += 10.0
     assert breaker.admit().probe
 

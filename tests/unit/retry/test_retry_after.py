@@ -50,7 +50,17 @@ def test_malformed_values_are_treated_as_absent(value):
     assert retry_after.parse_retry_after(value, now=NOW) is None
 
 
-def test_asctime_date_without_a_zone_is_gmt():
+@pytest.fixture
+def local_time_not_gmt(monkeypatch):
+    """A local time zone 5 hours off GMT, so that reading as local shows."""
+    monkeypatch.setenv('TZ', 'EST+05')
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_asctime_date_without_a_zone_is_gmt(local_time_not_gmt):
     assert retry_after.parse_retry_after(
         'Sun Nov  6 08:49:37 1994', now=784111777.0 - 10) == 10.0
 

@@ -561,10 +561,11 @@ def test_an_unadoptable_resource_is_cleaned_up_as_create_cleanup():
 def test_cleanup_waits_until_the_resource_is_gone():
     service = fakes.Service()
     service.create_faults = ['after']
-    service.stubborn = True
+    service.stubborn = 2
     made, reconciler, clock = create(service, policy='create_cleanup')
-    assert clock.sleeps[0] == 1.0   # the backoff of the wait for it to go
-    assert service.creates == 2
+    # Two waits for it to go (backoff 1 s, 2 s), then the resend's 1 s.
+    assert clock.sleeps == [1.0, 2.0, 1.0]
+    assert service.creates == 2 and service.things == [made]
 
 
 def test_cleanup_gives_up_when_the_resource_never_goes():
