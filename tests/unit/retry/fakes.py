@@ -8,6 +8,9 @@ to fail before or after they act, to land late, or to meet a taken name.
 import itertools
 import random
 
+from hypothesis import strategies as st
+
+from heat_retry_plugins.retry import policies
 from heat_retry_plugins.retry import reconcile
 from heat_retry_plugins.retry import retrying
 from heat_retry_plugins.retry import verdicts
@@ -80,6 +83,17 @@ class CountingBudget:
 
     def deposit(self):
         self.deposits += 1
+
+
+#: Any valid RetryPolicy, for the properties.
+retry_policies = st.builds(
+    policies.RetryPolicy,
+    max_attempts=st.integers(1, 100),
+    initial_delay=st.floats(0.0, 3600.0),
+    max_delay=st.floats(0.0, 3600.0),
+    multiplier=st.floats(1.0, 100.0),
+    jitter=st.sampled_from(policies.JITTER_KINDS),
+    deadline=st.floats(0.0, 86400.0))
 
 
 def make_retrier(policy, clock, **kwargs):

@@ -9,6 +9,7 @@ import pytest
 
 from heat_retry_plugins.retry import backoff
 from heat_retry_plugins.retry import policies
+from tests.unit.retry import fakes
 
 
 def make(jitter, **kwargs):
@@ -79,18 +80,8 @@ def test_huge_exponent_does_not_overflow():
         == 50.0
 
 
-retry_policies = st.builds(
-    policies.RetryPolicy,
-    max_attempts=st.integers(1, 100),
-    initial_delay=st.floats(0.0, 3600.0),
-    max_delay=st.floats(0.0, 3600.0),
-    multiplier=st.floats(1.0, 100.0),
-    jitter=st.sampled_from(policies.JITTER_KINDS),
-    deadline=st.floats(0.0, 86400.0))
-
-
 @settings(max_examples=300, deadline=None)
-@given(policy=retry_policies, retry=st.integers(1, 500),
+@given(policy=fakes.retry_policies, retry=st.integers(1, 500),
        previous=st.none() | st.floats(0.0, 3600.0), seed=st.integers())
 def test_every_delay_lies_within_zero_and_max_delay(policy, retry, previous,
                                                     seed):

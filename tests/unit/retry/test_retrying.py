@@ -160,18 +160,8 @@ def test_deadline_counts_the_time_spent_in_attempts():
     assert clock.now - 1000.0 == 19.0
 
 
-retry_policies = st.builds(
-    policies.RetryPolicy,
-    max_attempts=st.integers(1, 100),
-    initial_delay=st.floats(0.0, 3600.0),
-    max_delay=st.floats(0.0, 3600.0),
-    multiplier=st.floats(1.0, 100.0),
-    jitter=st.sampled_from(policies.JITTER_KINDS),
-    deadline=st.floats(0.0, 86400.0))
-
-
 @settings(max_examples=300, deadline=None)
-@given(policy=retry_policies, seed=st.integers(),
+@given(policy=fakes.retry_policies, seed=st.integers(),
        failures=st.lists(st.tuples(
            st.sampled_from([Verdict.TRANSIENT, Verdict.THROTTLED,
                             Verdict.AMBIGUOUS]),
