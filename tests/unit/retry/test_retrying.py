@@ -269,6 +269,13 @@ def test_success_deposits_in_the_budget():
     assert budget.deposits == 1
 
 
+def guarded_retrier(found, clock):
+    """A retrier under the guards a GuardRegistry gave a project."""
+    return fakes.make_retrier(
+        policies.RetryPolicy(max_attempts=10, jitter='none'), clock,
+        budget=found.budget, breaker=found.breaker, throttle=found.throttle)
+
+
 def test_a_rate_limited_project_spends_only_its_own_throttle():
     clock = fakes.FakeClock()
     registry = guards.GuardRegistry()
@@ -277,17 +284,11 @@ def test_a_rate_limited_project_spends_only_its_own_throttle():
                                     breaker_threshold=2)
     limited = registry.guards(key, settings, 'p1', clock=clock)
     other = registry.guards(key, settings, 'p2', clock=clock)
-    policy = policies.RetryPolicy(max_attempts=10, jitter='none')
-
-    def retrier(found):
-        return fakes.make_retrier(policy, clock, budget=found.budget,
-                                  breaker=found.breaker,
-                                  throttle=found.throttle)
 
     throttled = fakes.Script(clock, *[
         fakes.failure(Verdict.THROTTLED, status=429) for _ in range(10)])
     with pytest.raises(fakes.Failure) as raised:
-        retrier(limited).call(policies.DEFAULT, throttled)
+        guarded_retrier(limited, clock).call(policies.DEFAULT, throttled)
     # p1's three throttle tokens went to its 429s, and nothing else did.
     assert throttled.calls == 4
     assert any(decision.GAVE_UP_BUDGET in n for n in raised.value.__notes__)
@@ -295,7 +296,8 @@ def test_a_rate_limited_project_spends_only_its_own_throttle():
     assert limited.breaker.state == breaker_mod.CLOSED
     assert other.budget.tokens == 3 and other.throttle.tokens == 3
     flaky = fakes.Script(clock, fakes.failure(Verdict.TRANSIENT), 'ok')
-    assert retrier(other).call(policies.DEFAULT, flaky) == 'ok'
+    assert guarded_retrier(other, clock).call(policies.DEFAULT,
+                                              flaky) == 'ok'
 
 
 def make_breaker(clock, threshold=2):
