@@ -57,6 +57,27 @@ def heat_conf(tmp_path):
 
 
 @pytest.fixture
+def heat_conf_file(tmp_path):
+    """Write a heat.conf file, text or bytes; return its path.
+
+    Nothing is loaded: the tests of what reads the file (the commands, a
+    PolicyCache of their own) load it themselves. ``heat_conf_file.path``
+    is the file.
+    """
+    path = tmp_path / 'heat.conf'
+
+    def write(content):
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content)
+        return path
+
+    write.path = path
+    return write
+
+
+@pytest.fixture
 def make_cloud():
     """Start FakeClouds with any arguments; stop them after the test."""
     clouds = []

@@ -1,25 +1,17 @@
-"""heat-retry-plugins: its arguments, ``policies``, the sample config."""
+"""heat-retry-plugins: its subcommands' arguments and ``policies``."""
 
 import argparse
 import pathlib
-import subprocess
-import sys
 
 import pytest
 
 from heat_retry_plugins.cmd import main
 from heat_retry_plugins.config import opts
+from heat_retry_plugins.heatrun import templates
 
-ROOT = pathlib.Path(__file__).resolve().parents[3]
 
-
-@pytest.fixture
-def heat_conf_file(tmp_path):
-    def write(text):
-        path = tmp_path / 'heat.conf'
-        path.write_text(text)
-        return str(path)
-    return write
+def parse_demo(*argv):
+    return main.build_parser().parse_args(['demo', *argv])
 
 
 def usage_error(capsys, *argv):
@@ -60,11 +52,54 @@ def test_a_bad_demo_argument_is_one_usage_error(capsys, option, value,
 
 
 def test_good_demo_arguments_are_parsed():
-    args = main.build_parser().parse_args(
-        ['demo', '--resources', '2000', '--fault-rate', '1', '--seed', '-7'])
+    args = parse_demo('--resources', '2000', '--fault-rate', '1', '--seed',
+                      '-7')
     assert (args.resources, args.fault_rate, args.seed) == (2000, 1.0, -7)
-    args = main.build_parser().parse_args(['demo', '--fault-rate', '0'])
+    args = parse_demo('--fault-rate', '0')
     assert (args.resources, args.fault_rate, args.seed) == (40, 0.0, 1)
+
+
+def test_the_demo_kinds_are_the_shipped_templates():
+    assert sorted(main.DEMO_KINDS) == sorted(templates.SHIPPED)
+
+
+def test_demo_defaults_are_40_servers_deleted_under_5_percent():
+    args = parse_demo()
+    assert (args.kind, args.template, args.resources) == ('servers', None, 40)
+    assert (args.fault_rate, args.faults, args.seed) == (0.05, None, 1)
+    assert (args.delete, args.json, args.parameter) == (True, False, None)
+    assert not hasattr(args, 'resources_given')
+
+
+def test_given_demo_options_are_told_from_defaults():
+    args = parse_demo('--resources', '40', '--seed', '1', '--no-delete')
+    assert args.resources_given and args.seed_given
+    assert args.delete is False
+
+
+def test_demo_parameters_are_split_at_the_first_equals_sign():
+    args = parse_demo('--parameter', 'a=1', '--parameter', 'b=x=y',
+                      '--parameter', 'c=')
+    assert args.parameter == [('a', '1'), ('b', 'x=y'), ('c', '')]
+
+
+@pytest.mark.parametrize('argv, message', [
+    (['--parameter', 'flavor'],
+     "argument --parameter: must be KEY=VALUE, not 'flavor'"),
+    (['--parameter', '=m1.tiny'],
+     "argument --parameter: must be KEY=VALUE, not '=m1.tiny'"),
+    (['--kind', 'large', '--template', 'x.yaml'],
+     'argument --template: not allowed with argument --kind'),
+    (['--fault-rate', '0.1', '--faults', 'x.yaml'],
+     'argument --faults: not allowed with argument --fault-rate'),
+    (['--kind', 'huge'], "argument --kind: invalid choice: 'huge'"),
+])
+def test_a_bad_demo_option_or_combination_is_one_usage_error(capsys, argv,
+                                                             message):
+    errors = usage_error(capsys, 'demo', *argv)
+    assert len(errors) == 1
+    assert errors[0].startswith('heat-retry-plugins demo: error: ' +
+                                message)
 
 
 def test_the_demo_help_states_the_bounds(capsys):
@@ -73,6 +108,12 @@ def test_the_demo_help_states_the_bounds(capsys):
     out = ' '.join(capsys.readouterr().out.split())
     assert '1 to 2000' in out
     assert 'from 0 to 1' in out
+
+
+def test_fake_cloud_passes_every_argument_after_it_to_the_fake_cloud(
+        capsys):
+    assert main.main(['fake-cloud', '--help']) == 0
+    assert '--faults' in capsys.readouterr().out
 
 
 @pytest.mark.parametrize('make, low, high, good, bad', [
@@ -97,7 +138,7 @@ def test_policies_prints_every_service_and_where_each_knob_came_from(
     path = heat_conf_file('[clients]\nretry_max_delay = 12\n'
                           '[clients_nova]\nretry_max_attempts = 3\n'
                           '[clients_zun]\nretry_ownership_marker = false\n')
-    assert main.main(['policies', '--config-file', path]) == 0
+    assert main.main(['policies', '--config-file', str(path)]) == 0
     lines = capsys.readouterr().out.splitlines()
     rows = {tuple(line.split()[:2]): line.split()[2:] for line in lines[2:]}
     assert rows[('nova', 'retry_max_attempts')] == ['3', '[clients_nova]']
@@ -139,24 +180,21 @@ def test_policies_names_a_directory(tmp_path, capsys):
         'ERROR: %s is a directory, not a file' % tmp_path)
 
 
-def test_policies_names_a_file_that_is_not_ini(tmp_path, capsys):
-    path = tmp_path / 'heat.conf'
-    path.write_text('[clients\nretry_max_attempts = 3\n')
+def test_policies_names_a_file_that_is_not_ini(heat_conf_file, capsys):
+    path = heat_conf_file('[clients\nretry_max_attempts = 3\n')
     line = policies_error(capsys, path)
     assert line.startswith('ERROR: %s is not an INI file: ' % path)
     assert 'Invalid section' in line
 
 
-def test_policies_names_a_file_that_is_not_utf8(tmp_path, capsys):
-    path = tmp_path / 'heat.conf'
-    path.write_bytes(b'\xff\xfe[clients]\n')
+def test_policies_names_a_file_that_is_not_utf8(heat_conf_file, capsys):
+    path = heat_conf_file(b'\xff\xfe[clients]\n')
     assert policies_error(capsys, path) == (
         'ERROR: %s is not UTF-8 text: byte 0xff at offset 0' % path)
 
 
-def test_policies_names_an_empty_file(tmp_path, capsys):
-    path = tmp_path / 'heat.conf'
-    path.write_text('\n  \n')
+def test_policies_names_an_empty_file(heat_conf_file, capsys):
+    path = heat_conf_file('\n  \n')
     assert policies_error(capsys, path) == 'ERROR: %s is empty' % path
 
 
@@ -188,14 +226,3 @@ def test_policies_names_a_bad_value_of_any_option_in_any_group(
                            % (group, option))
     assert line.endswith('(from %s)' % path)
     assert '(combination)' not in line
-
-
-def test_checked_in_sample_config_is_current(tmp_path):
-    out = tmp_path / 'sample.conf'
-    subprocess.run(
-        [sys.executable, '-m', 'oslo_config.generator', '--config-file',
-         str(ROOT / 'etc/oslo-config-generator/heat-retry-plugins.conf'),
-         '--output-file', str(out)], check=True, cwd=ROOT)
-    sample = (ROOT / 'etc/heat-retry-plugins.conf.sample').read_text()
-    assert out.read_text() == sample, (
-        'etc/heat-retry-plugins.conf.sample is stale: run tox -e genconfig')

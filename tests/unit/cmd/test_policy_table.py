@@ -26,16 +26,10 @@ def test_the_module_imports_neither_the_plugins_nor_heat():
     assert out.strip() == '[]'
 
 
-def write(tmp_path, data):
-    path = tmp_path / 'heat.conf'
-    path.write_bytes(data)
-    return str(path)
-
-
 @pytest.mark.parametrize('data', [b'[clients]\n', b'# only a comment\n',
                                   b'[DEFAULT]\ndebug = true\n'])
-def test_a_readable_non_empty_file_passes(tmp_path, data):
-    policy_table.check_config_file(write(tmp_path, data))
+def test_a_readable_non_empty_file_passes(heat_conf_file, data):
+    policy_table.check_config_file(str(heat_conf_file(data)))
 
 
 @pytest.mark.parametrize('data, reason', [
@@ -45,8 +39,9 @@ def test_a_readable_non_empty_file_passes(tmp_path, data):
     (b'[clients]\nretry_jitter = \xe9\n',
      'is not UTF-8 text: byte 0xe9 at offset 25'),
 ])
-def test_a_file_that_cannot_be_a_heat_conf_is_named(tmp_path, data, reason):
-    path = write(tmp_path, data)
+def test_a_file_that_cannot_be_a_heat_conf_is_named(heat_conf_file, data,
+                                                    reason):
+    path = str(heat_conf_file(data))
     with pytest.raises(policy_table.UnusableConfigFile) as raised:
         policy_table.check_config_file(path)
     assert str(raised.value) == '%s %s' % (path, reason)
@@ -61,29 +56,29 @@ def test_a_missing_file_a_directory_and_a_device_are_named(tmp_path):
         assert str(raised.value) == '%s %s' % (path, reason)
 
 
-def test_load_names_a_file_that_is_not_ini(tmp_path):
-    path = write(tmp_path, b'retry_max_attempts = 3\n')
+def test_load_names_a_file_that_is_not_ini(heat_conf_file):
+    path = str(heat_conf_file(b'retry_max_attempts = 3\n'))
     with pytest.raises(policy_table.UnusableConfigFile) as raised:
         policy_table.load([path])
     assert str(raised.value).startswith('%s is not an INI file: at %s:1, '
                                         % (path, path))
 
 
-def test_load_registers_every_service_and_reads_the_files(tmp_path):
-    path = write(tmp_path, b'[clients_trove]\nretry_max_attempts = 2\n')
-    conf, retry = policy_table.load([path])
-    assert isinstance(retry, loading.PolicyCache)
+def test_load_registers_every_service_and_reads_the_files(heat_conf_file):
+    path = str(heat_conf_file(b'[clients_trove]\nretry_max_attempts = 2\n'))
+    conf, cache = policy_table.load([path])
+    assert isinstance(cache, loading.PolicyCache)
     assert conf.clients_trove.retry_max_attempts == 2
-    assert retry.get('trove').max_attempts == 2
+    assert cache.get('trove').max_attempts == 2
     for service in opts.SHIPPED_SERVICES:
         assert conf[opts.service_group(service)].retry_jitter is None
 
 
-def test_effective_policies_stops_at_the_first_bad_value(tmp_path):
-    path = write(tmp_path, b'[clients_swift]\nretry_budget_ratio = nan\n')
-    conf, retry = policy_table.load([path])
+def test_effective_policies_stops_at_the_first_bad_value(heat_conf_file):
+    path = str(heat_conf_file(b'[clients_swift]\nretry_budget_ratio = nan\n'))
+    conf, cache = policy_table.load([path])
     with pytest.raises(loading.InvalidRetryOption) as raised:
-        policy_table.effective_policies(retry, ['nova', 'swift'])
+        policy_table.effective_policies(cache, ['nova', 'swift'])
     assert (raised.value.group, raised.value.option) == (
         'clients_swift', 'retry_budget_ratio')
 

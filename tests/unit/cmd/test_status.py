@@ -31,18 +31,8 @@ def json_check(path):
     return result.returncode, only
 
 
-@pytest.fixture
-def heat_conf(tmp_path):
-    path = tmp_path / 'heat.conf'
-
-    def write(text):
-        path.write_text(text)
-        return path
-    return write
-
-
-def test_upgrade_check_passes_a_good_file(heat_conf):
-    path = heat_conf('[clients]\nretry_max_attempts = 5\n')
+def test_upgrade_check_passes_a_good_file(heat_conf_file):
+    path = heat_conf_file('[clients]\nretry_max_attempts = 5\n')
     result = check(path)
     assert result.returncode == 0, result.stderr
     assert 'Result: Success' in result.stdout
@@ -52,8 +42,8 @@ def test_upgrade_check_passes_a_good_file(heat_conf):
         sorted(opts.SHIPPED_SERVICES))
 
 
-def test_upgrade_check_shows_a_bad_value_in_its_table(heat_conf):
-    result = check(heat_conf('[clients_nova]\nretry_jitter = wild\n'))
+def test_upgrade_check_shows_a_bad_value_in_its_table(heat_conf_file):
+    result = check(heat_conf_file('[clients_nova]\nretry_jitter = wild\n'))
     assert result.returncode == 2, result.stderr
     assert 'Result: Failure' in result.stdout
     assert 'Details: Invalid value for [clients_nova] retry_jitter' in (
@@ -62,11 +52,11 @@ def test_upgrade_check_shows_a_bad_value_in_its_table(heat_conf):
 
 @pytest.mark.parametrize('index, option', enumerate(opts.OPTION_NAMES))
 def test_upgrade_check_fails_naming_a_bad_value_in_any_group(
-        heat_conf, index, option):
+        heat_conf_file, index, option):
     # Every option, alternately in [clients] and in a service group.
     group = ('clients' if index % 2 else
              opts.service_group(opts.SHIPPED_SERVICES[index]))
-    path = heat_conf('[%s]\n%s = nan\n' % (group, option))
+    path = heat_conf_file('[%s]\n%s = nan\n' % (group, option))
     code, only = json_check(path)
     assert (code, only['result']) == (2, 2)
     assert only['details'].startswith('Invalid value for [%s] %s in '
@@ -93,22 +83,21 @@ def test_upgrade_check_names_a_directory(tmp_path):
         'ERROR: %s is a directory, not a file' % tmp_path)
 
 
-def test_upgrade_check_names_a_file_that_is_not_ini(heat_conf):
-    path = heat_conf('[clients\n')
+def test_upgrade_check_names_a_file_that_is_not_ini(heat_conf_file):
+    path = heat_conf_file('[clients\n')
     assert file_error(path).startswith(
         "ERROR: %s is not an INI file: at %s:1, Invalid section"
         % (path, path))
 
 
-def test_upgrade_check_names_a_file_that_is_not_utf8(tmp_path):
-    path = tmp_path / 'heat.conf'
-    path.write_bytes(b'\xff\xfe[clients]\n')
+def test_upgrade_check_names_a_file_that_is_not_utf8(heat_conf_file):
+    path = heat_conf_file(b'\xff\xfe[clients]\n')
     assert file_error(path) == (
         'ERROR: %s is not UTF-8 text: byte 0xff at offset 0' % path)
 
 
-def test_upgrade_check_names_an_empty_file(heat_conf):
-    path = heat_conf('')
+def test_upgrade_check_names_an_empty_file(heat_conf_file):
+    path = heat_conf_file('')
     assert file_error(path) == 'ERROR: %s is empty' % path
 
 

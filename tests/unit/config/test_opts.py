@@ -1,9 +1,12 @@
 """The option lists and what oslo-config-generator makes of them."""
 
+from importlib import metadata
 import itertools
+import pathlib
 import subprocess
 import sys
 
+from heat.common import config as heat_config
 from oslo_config import cfg
 from oslo_config import types
 import pytest
@@ -11,6 +14,8 @@ import pytest
 from heat_retry_plugins.config import opts
 from heat_retry_plugins.retry import guards
 from heat_retry_plugins.retry import policies
+
+ROOT = pathlib.Path(__file__).resolve().parents[3]
 
 HEAT_27_CLIENT_PLUGINS = (
     'aodh', 'barbican', 'blazar', 'cinder', 'designate', 'glance', 'heat',
@@ -37,7 +42,9 @@ def test_list_opts_returns_the_registered_objects():
     assert listed['clients_nova'] is opts.service_opts('nova')
     for group, group_opts in listed.items():
         for opt in group_opts:
-            assert conf[group]._group._opts[opt.dest]['opt'] is opt
+            # NOTE: register_opt is False for an option registered as it
+            # is, and raises DuplicateOptError for another of its name.
+            assert conf.register_opt(opt, group) is False
 
 
 def test_every_option_has_help_a_type_and_bounds():
@@ -126,14 +133,29 @@ def test_the_new_options_and_their_defaults():
     assert 'not retried' in marker.help
 
 
-def test_the_retry_suffix_names_heat_s_plugins():
-    assert opts.RETRY_SUFFIX == '_retry'
+def test_the_retry_suffix_names_the_plugins_registered_in_heat_clients():
+    ours = {entry.name for entry in metadata.entry_points(
+        group='heat.clients') if entry.value.startswith('heat_retry_plugins')}
+    assert ours == {name + opts.RETRY_SUFFIX
+                    for name in opts.SHIPPED_SERVICES}
 
 
 def test_service_groups_fall_back_and_say_so():
     for opt in opts.service_opts('nova'):
         assert opt.default is None
         assert 'value of the same option in [clients]' in opt.help
+
+
+@pytest.mark.parametrize('name', ['ironic', 'blazar', 'zun', 'nova'])
+def test_heats_own_client_options_still_fall_back_on_clients(heat_conf,
+                                                             name):
+    # Registering makes [clients_<name>]; Heat's plugins must still find
+    # their endpoint_type there, from [clients] (ironic, blazar and zun have
+    # no group of Heat's own).
+    opts.register_opts(cfg.CONF, name)
+    heat_conf.set(group='clients', endpoint_type='internalURL')
+    assert heat_config.get_client_option(name, 'endpoint_type') == (
+        'internalURL')
 
 
 def test_registering_twice_is_harmless():
@@ -156,3 +178,14 @@ def test_oslo_config_generator_lists_every_option():
         assert out.count('#%s = ' % name) == 1 + len(HEAT_27_CLIENT_PLUGINS)
     assert '# Minimum value: 1' in out
     assert 'Allowed values' in out or 'Possible values' in out
+
+
+def test_checked_in_sample_config_is_current(tmp_path):
+    out = tmp_path / 'sample.conf'
+    subprocess.run(
+        [sys.executable, '-m', 'oslo_config.generator', '--config-file',
+         str(ROOT / 'etc/oslo-config-generator/heat-retry-plugins.conf'),
+         '--output-file', str(out)], check=True, cwd=ROOT)
+    sample = (ROOT / 'etc/heat-retry-plugins.conf.sample').read_text()
+    assert out.read_text() == sample, (
+        'etc/heat-retry-plugins.conf.sample is stale: run tox -e genconfig')

@@ -1,5 +1,6 @@
 """The shared reconciler: wrapped and bare bodies, responses, lookups."""
 
+import io
 import json
 
 import requests
@@ -20,10 +21,11 @@ class Bare(base.JsonReconciler):
 
 
 def response(body, status=201):
+    content = json.dumps(body).encode()
     made = requests.Response()
     made.status_code = status
-    made._content = json.dumps(body).encode()
-    made.headers['Content-Length'] = str(len(made._content))
+    made.raw = io.BytesIO(content)
+    made.headers['Content-Length'] = str(len(content))
     return made
 
 

@@ -21,7 +21,6 @@ NAMED = [
 def test_a_named_create_gets_the_token_as_its_description(cls, url, key):
     marked = cls.mark(fakes.create(url, {key: {'name': 'web'}}))
     assert marked.body == {key: {'name': 'web', 'description': TAG}}
-    assert cls.sweeps
 
 
 @pytest.mark.parametrize('cls, url, key', NAMED)
@@ -88,7 +87,6 @@ def test_a_rule_has_no_name_and_is_marked_by_its_group_and_direction():
     marked = neutron.SecurityGroupRuleReconciler.mark(fakes.create(
         '/v2.0/security-group-rules', {'security_group_rule': dict(RULE)}))
     assert marked.body['security_group_rule'] == dict(RULE, description=TAG)
-    assert not neutron.SecurityGroupRuleReconciler.sweeps
 
 
 @pytest.mark.parametrize('missing', ['security_group_id', 'direction'])
@@ -161,3 +159,10 @@ def test_a_bulk_is_adopted_only_when_every_rule_of_it_is_found():
                               {'security_group_id': 'g1'})
     (partial,) = reconciler.find()
     assert reconciler.is_ours(partial) and not reconciler.covers(partial)
+
+
+@pytest.mark.parametrize('cls, swept', [
+    *((cls, True) for cls, _, _ in NAMED),
+    (neutron.SecurityGroupRuleReconciler, False)])
+def test_only_what_can_be_duplicated_is_swept(cls, swept):
+    assert cls.sweeps is swept

@@ -5,11 +5,7 @@ import math
 import pytest
 
 from heat_retry_plugins.retry import guards
-from heat_retry_plugins.retry import policies
-from heat_retry_plugins.retry import verdicts
-from tests.unit.retry import fakes
 
-Verdict = verdicts.Verdict
 NOVA_A = guards.GuardKey('nova', 'http://cloud-a/v3', 'RegionOne')
 
 
@@ -57,40 +53,20 @@ def test_each_project_has_its_own_throttle_and_shares_the_budget(registry):
     assert registry.guards(NOVA_A, settings).throttle is None
 
 
-def test_a_rate_limited_project_spends_only_its_own_throttle(registry):
-    clock = fakes.FakeClock()
-    settings = guards.GuardSettings(budget_capacity=3, budget_floor=0,
-                                    breaker_threshold=2)
-    limited = registry.guards(NOVA_A, settings, 'p1', clock=clock)
-    other = registry.guards(NOVA_A, settings, 'p2', clock=clock)
-    policy = policies.RetryPolicy(max_attempts=10, jitter='none')
-
-    def retrier(found):
-        return fakes.make_retrier(policy, clock, budget=found.budget,
-                                  breaker=found.breaker,
-                                  throttle=found.throttle)
-
-    throttled = fakes.Script(clock, *[
-        fakes.failure(Verdict.THROTTLED, status=429) for _ in range(10)])
-    with pytest.raises(fakes.Failure):
-        retrier(limited).call(policies.DEFAULT, throttled)
-    # p1's three throttle tokens went to its 429s, and nothing else did.
-    assert throttled.calls == 4
-    assert limited.throttle.tokens < 1
-    assert limited.breaker.state == 'closed'
-    assert other.budget.tokens == 3 and other.throttle.tokens == 3
-    flaky = fakes.Script(clock, fakes.failure(Verdict.TRANSIENT), 'ok')
-    assert retrier(other).call(policies.DEFAULT, flaky) == 'ok'
-
-
-def test_the_throttles_of_a_key_are_bounded(registry, monkeypatch):
-    monkeypatch.setattr(guards, 'MAX_PROJECTS', 3)
+def test_the_throttles_of_a_key_are_bounded_the_least_used_forgotten(
+        registry):
     settings = guards.GuardSettings()
-    first = registry.guards(NOVA_A, settings, project='p0').throttle
-    for number in range(1, 4):
-        registry.guards(NOVA_A, settings, project='p%d' % number)
-    assert registry.guards(NOVA_A, settings,
-                           project='p0').throttle is not first
+
+    def throttle(project):
+        return registry.guards(NOVA_A, settings, project=project).throttle
+
+    kept = {number: throttle('p%d' % number)
+            for number in range(guards.MAX_PROJECTS)}
+    # As many as MAX_PROJECTS are kept; using p0 leaves p1 the least used.
+    assert throttle('p0') is kept[0]
+    throttle('one-more')
+    assert throttle('p0') is kept[0]
+    assert throttle('p1') is not kept[1]
 
 
 def test_zero_disables_each_guard(registry):

@@ -1,5 +1,6 @@
 """Shared tokens and documents, without HTTP."""
 
+import io
 import json
 
 import pytest
@@ -41,7 +42,7 @@ class Auth:
 def response(status=200, body=b'{"versions": []}'):
     made = requests.Response()
     made.status_code = status
-    made._content = body
+    made.raw = io.BytesIO(body)
     return made
 
 

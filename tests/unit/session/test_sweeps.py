@@ -4,7 +4,6 @@ import threading
 
 from heat_retry_plugins.retry import reconcile
 from heat_retry_plugins.session import sweeps
-from tests.fakecloud import helpers
 
 
 class Things(reconcile.Reconciler):
@@ -35,8 +34,24 @@ class Things(reconcile.Reconciler):
         return thing
 
 
-def pending(kept='a', held=None, lookup=None):
+#: How long a test waits for the background thread before it fails.
+PATIENCE = 10.0
+
+
+def pending(kept='a', lookup=None):
     return sweeps.Pending('nova', kept, Things, 't1', lookup=lookup)
+
+
+class Held(list):
+    """What a lookup holds; ``removed`` is set by the first delete."""
+
+    def __init__(self, *items):
+        super().__init__(items)
+        self.removed = threading.Event()
+
+    def remove(self, item):
+        super().remove(item)
+        self.removed.set()
 
 
 def test_a_request_names_a_pending_resource_by_a_segment_of_its_path():
@@ -65,17 +80,13 @@ def test_a_failing_sweep_never_raises(caplog):
 
 
 def test_background_sweeps_run_after_the_call_without_any_request():
-    held = [('a', 't1')]
-    looked = threading.Event()
-
-    def lookup():
-        looked.set()
-        return held
+    held = Held(('a', 't1'))
     watched = sweeps.PendingSweeps(after=(0.05, 0.2))
-    watched.watch(pending('a', lookup=lookup))
+    watched.watch(pending('a', lookup=lambda: held))
     held.append(('late', 't1'))
-    helpers.poll(lambda: held == [('a', 't1')])
-    assert looked.is_set()
+    assert held.removed.wait(PATIENCE)
+    assert held == [('a', 't1')]
+    watched.clear()
 
 
 def test_a_forgotten_resource_is_not_swept_in_the_background():
@@ -87,8 +98,9 @@ def test_a_forgotten_resource_is_not_swept_in_the_background():
     watched.forget(entry)
     # Swept in due order: once the later one ran, the first was passed by.
     watched.watch(pending('b', lookup=lambda: later.set() or []))
-    helpers.poll(later.is_set)
+    assert later.wait(PATIENCE)
     assert calls == []
+    watched.clear()
 
 
 def test_the_registry_is_bounded():

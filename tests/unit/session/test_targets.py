@@ -5,6 +5,7 @@ from keystoneauth1.identity import generic
 from keystoneauth1 import session as ks_session
 import pytest
 
+from heat_retry_plugins.retry import guards
 from heat_retry_plugins.session import targets
 
 AUTH_URL = 'http://keystone.example:5000/v3'
@@ -50,7 +51,7 @@ def test_an_endpoint_filter_names_the_service(session, service_type,
                             'region_name': 'RegionOne'}})
     assert (found.service, found.path) == (service, '/things')
     region = '' if service == 'keystone' else 'RegionOne'
-    assert found.key == targets.guards.GuardKey(service, AUTH_URL, region)
+    assert found.key == guards.GuardKey(service, AUTH_URL, region)
     assert found.project == 'p1'
 
 
