@@ -131,9 +131,9 @@ def _policies(args):
     # NOTE: imported here so that `fake-cloud` does not import Heat.
     from heat_retry_plugins.cmd import policy_table
     try:
-        conf, retry = policy_table.load(args.config_file)
+        conf, cache = policy_table.load(args.config_file)
         effective = policy_table.effective_policies(
-            retry, policy_table.registered_services())
+            cache, policy_table.registered_services())
     except (policy_table.UnusableConfigFile,
             loading.InvalidRetryOption) as exc:
         print('ERROR: %s' % exc, file=sys.stderr)

@@ -120,7 +120,7 @@ def load(config_files):
     for path in config_files:
         check_config_file(path)
     conf = cfg.ConfigOpts()
-    retry = loading.PolicyCache(conf)
+    cache = loading.PolicyCache(conf)
     for service in registered_services():
         opts.register_opts(conf, service)
     # NOTE: one argument each, so that a path that starts with "-" is not
@@ -130,15 +130,18 @@ def load(config_files):
         conf(args, project='heat', default_config_files=[])
     except PARSE_ERRORS as exc:
         raise parse_failure(exc) from exc
-    return conf, retry
+    return conf, cache
 
 
-def effective_policies(retry, services):
+def effective_policies(cache, services):
     """Return ``{service: [EffectiveValue, ...]}``.
 
+    :param cache: the :class:`~heat_retry_plugins.config.loading.PolicyCache`
+        of the ConfigOpts.
+    :param services: the services to read.
     :raises InvalidRetryOption: for the first bad value met.
     """
-    return {service: retry.effective(service) for service in services}
+    return {service: cache.effective(service) for service in services}
 
 
 def format_table(effective):

@@ -31,12 +31,12 @@ class Checks(upgradecheck.UpgradeCommands):
     """The checks of heat-retry-plugins."""
 
     def _check_retry_policies(self):
-        retry = loading.for_conf(cfg.CONF)
+        cache = loading.for_conf(cfg.CONF)
         services = policy_table.registered_services()
         for service in services:
             opts.register_opts(cfg.CONF, service)
         try:
-            policy_table.effective_policies(retry, services)
+            policy_table.effective_policies(cache, services)
         except loading.InvalidRetryOption as exc:
             return upgradecheck.Result(upgradecheck.Code.FAILURE, str(exc))
         return upgradecheck.Result(

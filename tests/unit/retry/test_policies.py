@@ -17,6 +17,9 @@ def test_retry_policy_is_frozen():
     ('max_attempts', 0), ('initial_delay', -1.0), ('max_delay', -0.1),
     ('deadline', float('inf')), ('multiplier', 0.5),
     ('multiplier', float('nan')), ('jitter', 'random'),
+    ('max_attempts', float('nan')), ('max_attempts', True),
+    ('max_attempts', 1.5), ('max_attempts', '3'), ('initial_delay', '1'),
+    ('max_delay', False), ('deadline', float('nan')),
 ])
 def test_out_of_range_numbers_are_rejected(field, value):
     with pytest.raises(ValueError, match=field):
