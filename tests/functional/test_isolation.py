@@ -12,8 +12,8 @@ import pytest
 
 from heat_retry_plugins.fakecloud import server as fake_server
 from heat_retry_plugins.retry import errors
-from tests.fakecloud import helpers
 from tests import heat_support
+from tests.unit.fakecloud import helpers
 
 
 def project_context(cloud, name):

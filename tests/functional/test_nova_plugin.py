@@ -7,10 +7,10 @@ import pytest
 
 from heat_retry_plugins.fakecloud import CIRROS_IMAGE_ID
 from heat_retry_plugins.retry import verdicts
-from tests.fakecloud import helpers
 from tests.functional.conftest import fault
 from tests.functional.conftest import requests_to
 from tests.functional.conftest import sent
+from tests.unit.fakecloud import helpers
 
 GET_SERVER = 'compute GET /servers/{id}'
 POST_SERVERS = 'compute POST /servers'

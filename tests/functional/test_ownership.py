@@ -15,9 +15,9 @@ import pytest
 
 from heat_retry_plugins.fakecloud import CIRROS_IMAGE_ID
 from heat_retry_plugins.fakecloud import keys
-from tests.fakecloud import helpers
 from tests.functional.conftest import fault
 from tests.functional.conftest import requests_to
+from tests.unit.fakecloud import helpers
 
 MARKER = 'heat_retry_token'
 POST_PROJECTS = 'identity POST /projects'

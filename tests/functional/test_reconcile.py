@@ -7,7 +7,7 @@ import pytest
 
 from heat_retry_plugins.fakecloud import CIRROS_IMAGE_ID
 from heat_retry_plugins.fakecloud import keys
-from tests.fakecloud import helpers
+from tests.unit.fakecloud import helpers
 
 AMBIGUOUS = ['ambiguous_500', 'ambiguous_502', 'ambiguous_504', 'drop_after']
 CREATES = 20

@@ -13,12 +13,12 @@ from novaclient import exceptions as nova_exceptions
 import pytest
 
 from heat_retry_plugins.fakecloud import CIRROS_IMAGE_ID
-from tests.fakecloud import helpers
 from tests.functional.conftest import fault
 from tests.functional.conftest import requests_to
 from tests.functional.test_ownership import LATE_KINDS
 from tests.functional.test_reconcile import AMBIGUOUS
 from tests.functional.test_reconcile import SELECTORS
+from tests.unit.fakecloud import helpers
 
 MARKER = 'heat_retry_token'
 CREATES = 12

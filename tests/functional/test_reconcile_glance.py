@@ -14,11 +14,11 @@ from glanceclient import client as glance_client
 from glanceclient import exc as glance_exceptions
 import pytest
 
-from tests.fakecloud import helpers
 from tests.functional.conftest import fault
 from tests.functional.conftest import requests_to
 from tests.functional.test_reconcile import AMBIGUOUS
 from tests.functional.test_reconcile import SELECTORS
+from tests.unit.fakecloud import helpers
 
 MARKER = 'heat_retry_token'
 CREATES = 12

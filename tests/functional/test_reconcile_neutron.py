@@ -11,12 +11,12 @@ from neutronclient.common import exceptions as neutron_exceptions
 from neutronclient.v2_0 import client as neutron_client
 import pytest
 
-from tests.fakecloud import helpers
 from tests.functional.conftest import fault
 from tests.functional.conftest import requests_to
 from tests.functional.test_ownership import LATE_KINDS
 from tests.functional.test_reconcile import AMBIGUOUS
 from tests.functional.test_reconcile import SELECTORS
+from tests.unit.fakecloud import helpers
 
 MARKER = 'heat_retry_token'
 CREATES = 12

@@ -11,12 +11,12 @@ natural key, are never adopted nor touched.
 from octaviaclient.api.v2 import octavia as octavia_api
 import pytest
 
-from tests.fakecloud import helpers
 from tests.functional.conftest import fault
 from tests.functional.conftest import requests_to
 from tests.functional.test_ownership import LATE_KINDS
 from tests.functional.test_reconcile import AMBIGUOUS
 from tests.functional.test_reconcile import SELECTORS
+from tests.unit.fakecloud import helpers
 
 MARKER = 'heat_retry_token'
 CREATES = 10

@@ -9,10 +9,10 @@ documents are fetched once per endpoint.
 from heat.common import context as heat_context
 
 from heat_retry_plugins.session import layer
-from tests.fakecloud import helpers
 from tests.functional.conftest import fault
 from tests.functional.conftest import requests_to
 from tests import heat_support
+from tests.unit.fakecloud import helpers
 
 TOKENS = 'identity POST /auth/tokens'
 

@@ -11,7 +11,7 @@ stack's delete cannot delete it) nor touched.
 import pytest
 
 from heat_retry_plugins import session
-from tests.fakecloud import helpers
+from tests.unit.fakecloud import helpers
 
 PLUGINS = {
     ('DEFAULT', 'cloud_backend'): 'heat_retry_plugins.clients.RetryingClients',

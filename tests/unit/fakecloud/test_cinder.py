@@ -20,7 +20,7 @@ from keystoneauth1 import exceptions as ks_exc
 import pytest
 import requests
 
-from tests.fakecloud import helpers
+from tests.unit.fakecloud import helpers
 
 
 def _cinder(session, version='3.70', **kwargs):

@@ -24,7 +24,7 @@ import urllib3
 
 from heat_retry_plugins.fakecloud import glance
 from heat_retry_plugins.fakecloud import server
-from tests.fakecloud import helpers
+from tests.unit.fakecloud import helpers
 
 IMAGE = glance.CIRROS_IMAGE_ID
 

@@ -21,7 +21,7 @@ from keystoneauth1 import session as ks_session
 import pytest
 import requests
 
-from tests.fakecloud import helpers
+from tests.unit.fakecloud import helpers
 
 
 def _password(cloud, **kwargs):

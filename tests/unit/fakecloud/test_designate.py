@@ -20,7 +20,7 @@ from keystoneauth1.identity import v3
 from keystoneauth1 import session as ks_session
 import pytest
 
-from tests.fakecloud import helpers
+from tests.unit.fakecloud import helpers
 
 
 @pytest.fixture

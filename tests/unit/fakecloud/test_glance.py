@@ -24,7 +24,7 @@ import pytest
 import requests
 
 from heat_retry_plugins.fakecloud import glance
-from tests.fakecloud import helpers
+from tests.unit.fakecloud import helpers
 
 
 @pytest.fixture

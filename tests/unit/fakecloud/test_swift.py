@@ -24,7 +24,7 @@ from swiftclient import exceptions as swift_exc
 from swiftclient import utils as swift_utils
 
 from heat_retry_plugins.fakecloud import swift_objects
-from tests.fakecloud import helpers
+from tests.unit.fakecloud import helpers
 
 
 def storage_url(cloud, project_id=None):

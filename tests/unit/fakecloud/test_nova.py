@@ -28,7 +28,7 @@ import requests
 
 from heat_retry_plugins.fakecloud import glance
 from heat_retry_plugins.fakecloud import keys
-from tests.fakecloud import helpers
+from tests.unit.fakecloud import helpers
 
 IMAGE = glance.CIRROS_IMAGE_ID
 

@@ -18,7 +18,7 @@ from neutronclient.v2_0 import client as neutron_client
 import pytest
 import requests
 
-from tests.fakecloud import helpers
+from tests.unit.fakecloud import helpers
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@
 
 import pytest
 
-from tests.fakecloud import helpers
+from tests.unit.fakecloud import helpers
 
 
 @pytest.fixture

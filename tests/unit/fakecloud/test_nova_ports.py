@@ -19,7 +19,7 @@ from novaclient import exceptions as nova_exc
 import pytest
 
 from heat_retry_plugins.fakecloud import glance
-from tests.fakecloud import helpers
+from tests.unit.fakecloud import helpers
 
 IMAGE = glance.CIRROS_IMAGE_ID
 

@@ -22,7 +22,7 @@ from osc_lib import exceptions as osc_exc
 import pytest
 import requests
 
-from tests.fakecloud import helpers
+from tests.unit.fakecloud import helpers
 
 SUBNET = '3b9c6f0e-2d4a-4c8e-9f1b-6a7d5e4c3b2a'
 

@@ -20,7 +20,7 @@ import pytest
 import requests
 
 from heat_retry_plugins.fakecloud import state
-from tests.fakecloud import helpers
+from tests.unit.fakecloud import helpers
 
 SPEC = [{'service': 'compute', 'rate': 0.5, 'fault': 503}]
 

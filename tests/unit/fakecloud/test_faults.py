@@ -30,7 +30,7 @@ import urllib3
 
 from heat_retry_plugins.fakecloud import faults
 from heat_retry_plugins.fakecloud import glance
-from tests.fakecloud import helpers
+from tests.unit.fakecloud import helpers
 
 IMAGE = glance.CIRROS_IMAGE_ID
 
