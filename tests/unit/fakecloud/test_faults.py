@@ -11,28 +11,17 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""Fault specs and decisions, alone and through the real clients."""
+"""Fault specs and the seeded decisions of which requests fail."""
 
-import datetime
 import email.utils
-import re
-import time
+import random
 
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
-from keystoneauth1 import exceptions as ks_exc
-from novaclient import client as nova_client
-from novaclient import exceptions as nova_exc
 import pytest
-import requests
-import urllib3
 
 from heat_retry_plugins.fakecloud import faults
-from heat_retry_plugins.fakecloud import glance
-from tests.unit.fakecloud import helpers
-
-IMAGE = glance.CIRROS_IMAGE_ID
 
 
 class FakeClock:
@@ -50,8 +39,6 @@ def decisions(injector, count, service='compute', method='GET',
     return [injector.decide(service, method, path) is not None
             for _ in range(count)]
 
-
-# -- the spec and the decisions, without HTTP --------------------------------
 
 def test_first_selects_the_first_k_matching_requests():
     injector = faults.FaultInjector([{'first': 2, 'fault': 503}])
@@ -75,7 +62,6 @@ def test_rate_is_repeatable_for_a_seed():
 
 
 def test_rate_rule_zero_draws_from_random_with_the_seed():
-    import random
     rng = random.Random(7)
     expected = [rng.random() < 0.5 for _ in range(50)]
     injector = faults.FaultInjector([{'rate': 0.5, 'fault': 503}], seed=7)
@@ -280,286 +266,3 @@ def test_retry_after_forms():
         now)
     assert date == email.utils.formatdate(now + 30, usegmt=True)
     assert faults.Fault('status', 503).retry_after_header() is None
-
-
-# -- through HTTP and the real clients ----------------------------------------
-
-def _outcomes(cloud, count):
-    nova = helpers.nova(helpers.make_session(cloud))
-    outcomes = []
-    for _ in range(count):
-        try:
-            nova.flavors.get('1')
-            outcomes.append('ok')
-        except nova_exc.ClientException as exc:
-            outcomes.append(exc.code)
-    return outcomes
-
-
-def test_a_seed_gives_the_same_fault_sequence_twice(make_cloud):
-    spec = [{'service': 'compute', 'path': '^/flavors/', 'rate': 0.4,
-             'fault': {'status': 503}}]
-    first = _outcomes(make_cloud(faults=spec, seed=5), 30)
-    second = _outcomes(make_cloud(faults=spec, seed=5), 30)
-    assert first == second
-    assert 503 in first and 'ok' in first
-
-
-def test_first_two_post_servers_fail_with_503_then_succeed(make_cloud):
-    cloud = make_cloud(faults=[{
-        'service': 'compute', 'method': 'POST', 'path': '^/servers$',
-        'first': 2, 'fault': {'status': 503}}])
-    nova = helpers.nova(helpers.make_session(cloud))
-    codes = []
-    for _ in range(3):
-        try:
-            server = nova.servers.create('web', IMAGE, '1')
-        except nova_exc.ClientException as exc:
-            codes.append(exc.code)
-    assert codes == [503, 503]
-    assert [s['id'] for s in cloud.objects('server')] == [server.id]
-    counters = cloud.counters()
-    assert counters['requests']['compute POST /servers'] == {'202': 1,
-                                                             '503': 2}
-    assert counters['faults'] == {'503': 2}
-    assert counters['created']['server'] == 1
-
-
-def test_error_bodies_are_the_services_own(make_cloud):
-    cloud = make_cloud(faults=[
-        {'service': 'compute', 'path': '^/limits$', 'fault': 413},
-        {'service': 'compute', 'path': '^/os-keypairs$', 'fault': 500},
-        {'service': 'identity', 'path': '^/projects$', 'fault': 503},
-        {'service': 'image', 'path': '^/images$', 'fault': 503},
-        {'service': 'compute', 'path': '^/flavors$',
-         'fault': {'status': 502, 'body': 'html'}}])
-    token = helpers.make_session(cloud).get_token()
-    headers = {'X-Auth-Token': token}
-    compute = cloud.endpoint('compute')
-    body = requests.get(compute + '/limits', headers=headers).json()
-    assert body['overLimit']['code'] == 413
-    body = requests.get(compute + '/os-keypairs', headers=headers).json()
-    assert body['computeFault']['code'] == 500
-    body = requests.get(cloud.auth_url + '/projects', headers=headers).json()
-    assert body['error']['code'] == 503
-    assert body['error']['title'] == 'Service Unavailable'
-    response = requests.get(cloud.base_url('image') + '/v2/images',
-                            headers=headers)
-    assert response.headers['Content-Type'].startswith('text/html')
-    assert '503 Service Unavailable' in response.text
-    response = requests.get(compute + '/flavors', headers=headers)
-    assert response.status_code == 502
-    assert '<h1>502 Bad Gateway</h1>' in response.text
-
-
-def test_retry_after_reaches_novaclient(make_cloud):
-    cloud = make_cloud(faults=[
-        {'service': 'compute', 'path': '^/limits$', 'first': 1,
-         'fault': {'status': 429, 'retry_after': 4}},
-        {'service': 'compute', 'path': '^/os-availability-zone$',
-         'first': 1, 'fault': {'status': 503,
-                               'retry_after': 'http-date:+120'}},
-        {'service': 'compute', 'path': '^/flavors$', 'first': 1,
-         'fault': {'status': 503, 'retry_after': 'Fri, 31 Feb 20x'}}])
-    session = helpers.make_session(cloud)
-    nova = helpers.nova(session)
-    with pytest.raises(nova_exc.RateLimit) as info:
-        nova.limits.get()
-    assert info.value.retry_after == 4
-    response = session.get(cloud.endpoint('compute') +
-                           '/os-availability-zone', raise_exc=False)
-    assert response.status_code == 503
-    header = response.headers['Retry-After']
-    # RFC 7231 IMF-fixdate: e.g. 'Sun, 06 Nov 1994 08:49:37 GMT'.
-    assert re.fullmatch(r'(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d '
-                        r'(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) '
-                        r'\d{4} \d\d:\d\d:\d\d GMT', header)
-    when = email.utils.parsedate_to_datetime(header)
-    ahead = when - datetime.datetime.now(datetime.timezone.utc)
-    assert 100 < ahead.total_seconds() <= 121
-    response = session.get(cloud.endpoint('compute') + '/flavors',
-                           raise_exc=False)
-    assert response.headers['Retry-After'] == 'Fri, 31 Feb 20x'
-
-
-def test_drop_after_creates_the_server_and_the_client_sees_a_failure(
-        make_cloud):
-    cloud = make_cloud(faults=[{
-        'service': 'compute', 'method': 'POST', 'path': '^/servers$',
-        'first': 1, 'fault': {'kind': 'drop_after'}}])
-    nova = helpers.nova(helpers.make_session(cloud))
-    with pytest.raises(ks_exc.ConnectFailure) as info:
-        nova.servers.create('orphan', IMAGE, '1')
-    chain = helpers.exception_chain(info.value)
-    assert any(isinstance(e, urllib3.exceptions.ProtocolError)
-               for e in chain)
-    assert [s['name'] for s in cloud.objects('server')] == ['orphan']
-    counters = cloud.counters()
-    assert counters['requests']['compute POST /servers'] == {'dropped': 1}
-    assert counters['faults'] == {'drop_after': 1}
-    # The connection pool recovers: the next call works.
-    assert nova.servers.list()[0].name == 'orphan'
-
-
-def test_keystoneauth_connect_retries_resend_a_dropped_post(make_cloud):
-    # Heat passes connect_retries=client_retry_limit (2) to novaclient:
-    # keystoneauth then re-sends a POST whose connection was dropped after
-    # the server processed it, and Nova ends up with a duplicate.
-    cloud = make_cloud(faults=[{
-        'service': 'compute', 'method': 'POST', 'path': '^/servers$',
-        'first': 1, 'fault': 'drop_after'}])
-    nova = nova_client.Client('2.1', session=helpers.make_session(cloud),
-                              connect_retries=2)
-    nova.servers.create('twice', IMAGE, '1')
-    counters = cloud.counters()
-    assert counters['requests']['compute POST /servers'] == {
-        '202': 1, 'dropped': 1}
-    assert counters['live']['server'] == 2
-    assert counters['duplicates']['server'] == 1
-    assert counters['duplicates_total'] == 1
-
-
-def test_drop_before_does_not_process_the_request(make_cloud):
-    cloud = make_cloud(faults=[{
-        'service': 'compute', 'method': 'POST', 'path': '^/servers$',
-        'first': 1, 'fault': 'drop_before'}])
-    nova = helpers.nova(helpers.make_session(cloud))
-    with pytest.raises(ks_exc.ConnectFailure):
-        nova.servers.create('never', IMAGE, '1')
-    assert cloud.objects('server') == []
-    nova.servers.create('second', IMAGE, '1')
-    assert [s['name'] for s in cloud.objects('server')] == ['second']
-
-
-def test_ambiguous_500_processes_the_request_then_fails(make_cloud):
-    cloud = make_cloud(faults=[
-        {'service': 'compute', 'method': 'POST', 'path': '^/servers$',
-         'first': 1, 'fault': 'ambiguous_500'},
-        {'service': 'compute', 'method': 'DELETE', 'path': '^/servers/',
-         'first': 1, 'fault': {'status_after': 504}}])
-    nova = helpers.nova(helpers.make_session(cloud))
-    with pytest.raises(nova_exc.ClientException) as info:
-        nova.servers.create('maybe', IMAGE, '1')
-    assert info.value.code == 500
-    (server,) = cloud.objects('server')
-    with pytest.raises(nova_exc.ClientException) as info:
-        nova.servers.delete(server['id'])
-    assert info.value.code == 504
-    assert cloud.objects('server') == []
-    assert cloud.counters()['faults'] == {'ambiguous_500': 1,
-                                          'ambiguous_504': 1}
-
-
-def test_slow_fault_times_the_client_out(make_cloud):
-    cloud = make_cloud(faults=[{
-        'service': 'compute', 'path': '^/flavors/1$', 'first': 1,
-        'fault': {'kind': 'slow', 'seconds': 1.0}}])
-    session = helpers.make_session(cloud, timeout=0.3)
-    nova = helpers.nova(session)
-    session.get_token()
-    started = time.monotonic()
-    with pytest.raises(ks_exc.ConnectTimeout):
-        nova.flavors.get('1')
-    assert time.monotonic() - started < 0.9
-    assert nova.flavors.get('1').name == 'm1.tiny'
-
-
-def test_401_fault_expires_the_token_and_keystoneauth_reauthenticates(
-        make_cloud):
-    cloud = make_cloud(faults=[{
-        'service': 'compute', 'path': '^/flavors/1$', 'first': 1,
-        'fault': 401}])
-    session = helpers.make_session(cloud)
-    nova = helpers.nova(session)
-    old_token = session.get_token()
-    assert nova.flavors.get('1').name == 'm1.tiny'
-    assert session.get_token() != old_token
-    response = requests.get(cloud.endpoint('compute') + '/flavors',
-                            headers={'X-Auth-Token': old_token})
-    assert response.status_code == 401
-    requests_ = cloud.counters()['requests']
-    assert requests_['compute GET /flavors/{id}'] == {'200': 1, '401': 1}
-    assert requests_['identity POST /auth/tokens'] == {'201': 2}
-
-
-def test_star_rules_apply_to_token_requests(make_cloud):
-    cloud = make_cloud(faults=[{'path': 'tokens', 'first': 1,
-                                'fault': 503}])
-    session = helpers.make_session(cloud)
-    with pytest.raises(ks_exc.ServiceUnavailable):
-        session.get_token()
-    assert session.get_token()
-    assert cloud.counters()['requests']['identity POST /auth/tokens'] == {
-        '201': 1, '503': 1}
-
-
-def test_keystoneauth_tolerates_a_failed_discovery(make_cloud):
-    cloud = make_cloud(faults=[{'first': 1, 'fault': 503}])
-    assert helpers.make_session(cloud).get_token()
-    assert cloud.counters()['requests']['identity GET /v3'] == {'503': 1}
-
-
-def test_token_requests_can_be_targeted(make_cloud):
-    cloud = make_cloud(faults=[{
-        'service': 'identity', 'method': 'POST', 'path': '^/auth/tokens$',
-        'first': 1, 'fault': 'drop_before'}])
-    session = helpers.make_session(cloud)
-    with pytest.raises(ks_exc.ConnectFailure):
-        session.get_token()
-    assert session.get_token()
-    assert cloud.counters()['requests']['identity POST /auth/tokens'] == {
-        '201': 1, 'dropped': 1}
-
-
-def test_control_routes_are_never_faulted_nor_counted(make_cloud):
-    cloud = make_cloud(faults=[{'fault': 'drop_before'}])
-    response = requests.get(cloud.base_url('identity') + '/_fake/counters')
-    assert response.status_code == 200
-    assert response.json()['requests_total'] == 0
-
-
-def test_set_faults_over_http_replaces_the_spec(make_cloud):
-    cloud = make_cloud(faults=[{'fault': 503}])
-    url = cloud.base_url('identity') + '/_fake/faults'
-    response = requests.post(url, json={'faults': [
-        {'service': 'compute', 'every': 2, 'fault': 500}], 'seed': 3})
-    assert response.json() == {'rules': 1}
-    assert cloud.faults.seed == 3
-    assert requests.post(url, json=[{'fault': 'bogus'}]).status_code == 400
-    assert len(cloud.faults.rules) == 1
-    nova = helpers.nova(helpers.make_session(cloud))
-    nova.flavors.get('1')
-    with pytest.raises(nova_exc.ClientException):
-        nova.flavors.get('1')
-
-
-def test_refuse_window_takes_the_service_down_and_back(make_cloud):
-    cloud = make_cloud()
-    nova = helpers.nova(helpers.make_session(cloud))
-    nova.flavors.get('1')
-    port = cloud.port('compute')
-    cloud.set_faults([{'service': 'compute', 'window': [0, 1.0],
-                       'fault': {'kind': 'refuse'}}])
-    helpers.poll(lambda: not cloud.is_up('compute'))
-    with pytest.raises(ks_exc.ConnectFailure) as info:
-        nova.flavors.get('1')
-    assert any(isinstance(e, ConnectionRefusedError)
-               for e in helpers.exception_chain(info.value))
-    helpers.poll(lambda: cloud.is_up('compute'))
-    assert cloud.port('compute') == port
-    assert nova.flavors.get('1').name == 'm1.tiny'
-
-
-def test_refuse_for_seconds_is_triggered_by_a_request(make_cloud):
-    cloud = make_cloud(faults=[{
-        'service': 'compute', 'path': '^/flavors/2$', 'first': 1,
-        'fault': {'kind': 'refuse', 'seconds': 1.0}}])
-    nova = helpers.nova(helpers.make_session(cloud))
-    with pytest.raises(ks_exc.ConnectFailure):
-        nova.flavors.get('2')
-    assert not cloud.is_up('compute')
-    with pytest.raises(ks_exc.ConnectFailure):
-        nova.flavors.get('1')
-    helpers.poll(lambda: cloud.is_up('compute'))
-    assert nova.flavors.get('2').name == 'm1.small'
-    assert cloud.counters()['faults'] == {'refuse': 1}
