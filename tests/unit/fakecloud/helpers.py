@@ -160,6 +160,20 @@ def ed25519_public_key() -> str:
                             serialization.PublicFormat.OpenSSH).decode()
 
 
+def external_network(neutron: Any, cidr: str = '172.24.4.0/24') -> dict:
+    """Create network ``public``, external, with one IPv4 subnet.
+
+    :param neutron: a python-neutronclient client.
+    :param cidr: the subnet's CIDR.
+    :returns: the network, as Neutron returned it.
+    """
+    network = neutron.create_network({'network': {
+        'name': 'public', 'router:external': True}})['network']
+    neutron.create_subnet({'subnet': {'network_id': network['id'],
+                                      'cidr': cidr, 'ip_version': 4}})
+    return network
+
+
 def exception_chain(exc: BaseException) -> list:
     """List an exception and everything it was raised from or during.
 

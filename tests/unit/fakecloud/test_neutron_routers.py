@@ -47,11 +47,7 @@ def test_router_interfaces_take_the_gateway_and_block_the_delete(
 
 
 def test_floating_ips_need_an_external_network_and_a_router(neutron, subnet):
-    public = neutron.create_network({'network': {
-        'name': 'public', 'router:external': True}})['network']
-    neutron.create_subnet({'subnet': {'network_id': public['id'],
-                                      'cidr': '172.24.4.0/24',
-                                      'ip_version': 4}})
+    public = helpers.external_network(neutron)
     port = helpers.port(neutron, subnet)
     with pytest.raises(neutron_exc.BadRequest, match='external network'):
         neutron.create_floatingip({'floatingip': {

@@ -258,33 +258,28 @@ def test_refuse_for_seconds_is_triggered_by_a_request(make_cloud):
 
 # -- which requests a rule matches --------------------------------------------
 
-def test_star_rules_apply_to_token_requests(make_cloud):
-    cloud = make_cloud(faults=[{'path': 'tokens', 'first': 1,
-                                'fault': 503}])
+@pytest.mark.parametrize('rule, error, outcome', [
+    pytest.param({'path': 'tokens', 'fault': 503},
+                 ks_exc.ServiceUnavailable, '503', id='star-rule'),
+    pytest.param({'service': 'identity', 'method': 'POST',
+                  'path': '^/auth/tokens$', 'fault': 'drop_before'},
+                 ks_exc.ConnectFailure, 'dropped', id='identity-rule'),
+])
+def test_token_requests_are_faulted_as_any_other(make_cloud, rule, error,
+                                                 outcome):
+    cloud = make_cloud(faults=[dict(rule, first=1)])
     session = helpers.make_session(cloud)
-    with pytest.raises(ks_exc.ServiceUnavailable):
+    with pytest.raises(error):
         session.get_token()
     assert session.get_token()
     assert cloud.counters()['requests']['identity POST /auth/tokens'] == {
-        '201': 1, '503': 1}
+        '201': 1, outcome: 1}
 
 
 def test_keystoneauth_tolerates_a_failed_discovery(make_cloud):
     cloud = make_cloud(faults=[{'first': 1, 'fault': 503}])
     assert helpers.make_session(cloud).get_token()
     assert cloud.counters()['requests']['identity GET /v3'] == {'503': 1}
-
-
-def test_token_requests_can_be_targeted(make_cloud):
-    cloud = make_cloud(faults=[{
-        'service': 'identity', 'method': 'POST', 'path': '^/auth/tokens$',
-        'first': 1, 'fault': 'drop_before'}])
-    session = helpers.make_session(cloud)
-    with pytest.raises(ks_exc.ConnectFailure):
-        session.get_token()
-    assert session.get_token()
-    assert cloud.counters()['requests']['identity POST /auth/tokens'] == {
-        '201': 1, 'dropped': 1}
 
 
 def test_control_routes_are_never_faulted_nor_counted(make_cloud):
