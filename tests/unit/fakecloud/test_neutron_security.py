@@ -76,7 +76,8 @@ def test_a_group_in_use_by_a_port_cannot_be_deleted(neutron, subnet):
 def test_a_port_range_without_a_protocol_is_a_400(neutron):
     group = neutron.create_security_group({'security_group': {
         'name': 'g'}})['security_group']
-    with pytest.raises(neutron_exc.BadRequest, match='protocol'):
+    with pytest.raises(neutron_exc.BadRequest,
+                       match='Must also specify protocol'):
         neutron.create_security_group_rule({'security_group_rule': {
             'security_group_id': group['id'], 'direction': 'ingress',
             'port_range_min': 22, 'port_range_max': 22}})
