@@ -1,3 +1,16 @@
+#
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
 """Guards isolate: projects, clouds and the token endpoint, over HTTP.
 
 A 429 belongs to the project that got it; an outage of one cloud never
@@ -12,8 +25,8 @@ import pytest
 
 from heat_retry_plugins.fakecloud import server as fake_server
 from heat_retry_plugins.retry import errors
-from tests.fakecloud import helpers
 from tests import heat_support
+from tests.unit.fakecloud import helpers
 
 
 def project_context(cloud, name):

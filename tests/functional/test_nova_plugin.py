@@ -1,16 +1,30 @@
+#
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
 """nova_retry over real HTTP: each fault kind under each policy."""
 
 
+from heat.common import exception as heat_exception
 from keystoneauth1 import exceptions as ks_exceptions
 from novaclient import exceptions as nova_exceptions
 import pytest
 
 from heat_retry_plugins.fakecloud import CIRROS_IMAGE_ID
 from heat_retry_plugins.retry import verdicts
-from tests.fakecloud import helpers
 from tests.functional.conftest import fault
 from tests.functional.conftest import requests_to
 from tests.functional.conftest import sent
+from tests.unit.fakecloud import helpers
 
 GET_SERVER = 'compute GET /servers/{id}'
 POST_SERVERS = 'compute POST /servers'
@@ -191,7 +205,6 @@ def test_heats_own_helpers_work_through_the_plugin(nova_plugin, cloud,
 
 def test_unknown_server_through_get_server_raises_heats_not_found(
         nova_plugin, cloud):
-    from heat.common import exception
-    with pytest.raises(exception.EntityNotFound):
+    with pytest.raises(heat_exception.EntityNotFound):
         nova_plugin.call_with_retry(nova_plugin.get_server, 'nope')
     assert requests_to(cloud, GET_SERVER) == {'404': 1}

@@ -1,25 +1,44 @@
+#
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
 """A retry never adopts, deletes or duplicates what is not its own.
 
 Hostile cases over real HTTP: another team's same-named project, user,
 keypair or server made before the call (with a client of its own, so it
 carries no ownership token); creates that land after their error (a load
 balancer's 504, a read timeout); the seed example's three ways of calling
-``servers.create``; and the marker turned off.
+``servers.create``; and the marker turned off (Nova, Cinder, Neutron).
 """
 
 import contextlib
+import json
 
+from cinderclient import exceptions as cinder_exceptions
 from keystoneauth1 import exceptions as ks_exceptions
 from novaclient import exceptions as nova_exceptions
 import pytest
 
 from heat_retry_plugins.fakecloud import CIRROS_IMAGE_ID
 from heat_retry_plugins.fakecloud import keys
-from tests.fakecloud import helpers
+from tests.functional.conftest import AMBIGUOUS
 from tests.functional.conftest import fault
+from tests.functional.conftest import lands_late
+from tests.functional.conftest import LATE_KINDS
+from tests.functional.conftest import MARKER
 from tests.functional.conftest import requests_to
+from tests import heat_support
+from tests.unit.fakecloud import helpers
 
-MARKER = 'heat_retry_token'
 POST_PROJECTS = 'identity POST /projects'
 
 
@@ -119,16 +138,8 @@ def test_a_keypair_carries_its_token_in_the_public_key_comment(
 
 # -- creates that land late ---------------------------------------------------
 
-LATE_KINDS = {
-    'slow_create': {'kind': 'slow_create', 'seconds': 0.3},
-    'read_timeout': {'kind': 'slow', 'seconds': 1.0},
-}
-AMBIGUOUS_KINDS = dict({
-    'ambiguous_500': {'kind': 'ambiguous_500'},
-    'ambiguous_502': {'kind': 'ambiguous_502'},
-    'ambiguous_504': {'kind': 'ambiguous_504'},
-    'drop_after': {'kind': 'drop_after'},
-}, **LATE_KINDS)
+#: Every fault after which a create may have been processed, late or not.
+AMBIGUOUS_KINDS = sorted(AMBIGUOUS + list(LATE_KINDS))
 
 
 def boot(plugin, context, how, name):
@@ -143,26 +154,34 @@ def boot(plugin, context, how, name):
     if how == 'policy_create':
         return plugin.call_with_retry_policy(
             'create', client.servers.create, *args, nics='none')
-    # Stock Heat's own call, through cloud_backend's Nova plugin.
+    # Stock Heat's own call: its Nova plugin, on the context's session.
     return context.clients.client('nova').servers.create(*args,
                                                          nics='none')
 
 
 @pytest.fixture
 def backend(heat_conf, cloud, context):
+    """A Heat context made once cloud_backend names RetryingClients.
+
+    NOTE: a context makes its clients once, from the cloud_backend of that
+    moment; ``context`` has made them (``nova_plugin`` is on them), so the
+    seed example's stock call gets a context of its own, on which no retry
+    plugin was made: only cloud_backend puts the request layer under it.
+    """
     heat_conf.set(cloud_backend='heat_retry_plugins.clients.RetryingClients')
+    return heat_support.heat_context(cloud, heat_conf)
 
 
 @pytest.mark.parametrize('how', ['call_with_retry', 'policy_default',
                                  'policy_create', 'bare'])
-@pytest.mark.parametrize('kind', sorted(AMBIGUOUS_KINDS))
+@pytest.mark.parametrize('kind', AMBIGUOUS_KINDS)
 def test_the_seed_example_makes_exactly_one_server(
         nova_plugin, cloud, context, backend, how, kind):
-    if kind == 'read_timeout':
-        context.keystone_session.timeout = 0.3
-        context.keystone_session.get_token()
-    cloud.set_faults(fault('^/servers$', 'POST', AMBIGUOUS_KINDS[kind]))
-    made = boot(nova_plugin, context, how, 'web-1')
+    calling = backend if how == 'bare' else context
+    spec = lands_late(calling, kind) if kind in LATE_KINDS else {
+        'kind': kind}
+    cloud.set_faults(fault('^/servers$', 'POST', spec))
+    made = boot(nova_plugin, backend, how, 'web-1')
     if kind in LATE_KINDS:
         # The lost create lands after the call returned ...
         helpers.poll(lambda: len(cloud.objects('server')) == 2)
@@ -214,16 +233,29 @@ def test_a_sweep_never_touches_a_same_named_server_of_another_team(
 
 # -- the marker, turned off ---------------------------------------------------
 
-def test_without_the_marker_an_ambiguous_create_is_not_retried(
-        nova_plugin, cloud, heat_conf):
-    heat_conf.set(group='clients_nova', retry_ownership_marker=False)
-    cloud.set_faults(fault('^/servers$', 'POST', {'kind': 'ambiguous_500'}))
-    with pytest.raises(nova_exceptions.ClientException):
-        nova_plugin.client().servers.create('web-1', CIRROS_IMAGE_ID, '1',
-                                            nics='none')
-    (held,) = cloud.objects('server')
-    assert MARKER not in held['metadata']
-    assert requests_to(cloud, 'compute POST /servers') == {'500': 1}
+@pytest.mark.parametrize('plugin, catalog, collection, kind, create, error', [
+    ('nova', 'compute', 'servers', 'ambiguous_500',
+     lambda c: c.servers.create('web-1', CIRROS_IMAGE_ID, '1', nics='none'),
+     nova_exceptions.ClientException),
+    ('cinder', 'volumev3', 'volumes', 'ambiguous_504',
+     lambda c: c.volumes.create(1, name='data'),
+     cinder_exceptions.ClientException),
+    ('neutron', 'network', 'networks', 'drop_after',
+     lambda c: c.create_network({'network': {'name': 'net'}}),
+     ks_exceptions.ConnectFailure),
+], ids=['nova', 'cinder', 'neutron'])
+def test_without_the_marker_an_ambiguous_create_is_sent_once(
+        retry_plugin, cloud, heat_conf, plugin, catalog, collection, kind,
+        create, error):
+    heat_conf.set(group='clients_' + plugin, retry_ownership_marker=False)
+    cloud.set_faults(fault('^/%s$' % collection, 'POST', {'kind': kind},
+                           service=catalog))
+    with pytest.raises(error):
+        create(retry_plugin(plugin).client())
+    (held,) = cloud.objects(collection[:-1])
+    assert MARKER not in json.dumps(held)
+    assert requests_to(cloud, '%s POST /%s' % (catalog, collection)) == {
+        'dropped' if kind == 'drop_after' else kind[-3:]: 1}
 
 
 def test_without_the_marker_an_unprocessed_create_is_still_retried(

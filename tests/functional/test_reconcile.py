@@ -1,3 +1,16 @@
+#
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
 """Creates that never duplicate, over real HTTP: servers, keypairs,
 projects and users under ambiguous faults on every POST.
 """
@@ -7,25 +20,17 @@ import pytest
 
 from heat_retry_plugins.fakecloud import CIRROS_IMAGE_ID
 from heat_retry_plugins.fakecloud import keys
-from tests.fakecloud import helpers
+from tests.functional.conftest import AMBIGUOUS
+from tests.functional.conftest import fault
+from tests.functional.conftest import SELECTORS
+from tests.unit.fakecloud import helpers
 
-AMBIGUOUS = ['ambiguous_500', 'ambiguous_502', 'ambiguous_504', 'drop_after']
 CREATES = 20
 
 
-def on_posts(service, path, selector, kind_index=0):
+def on_posts(service, path, selector, kind='ambiguous_500'):
     """One kind of ambiguous fault on a POST route."""
-    return [dict({'service': service, 'method': 'POST', 'path': path,
-                  'fault': {'kind': AMBIGUOUS[kind_index]}}, **selector)]
-
-
-SELECTORS = [
-    pytest.param({'rate': 0.01}, id='1%'),
-    pytest.param({'rate': 0.05}, id='5%'),
-    pytest.param({'rate': 0.30}, id='30%'),
-    pytest.param({'first': 1}, id='first-1'),
-    pytest.param({'first': 3}, id='first-3'),
-]
+    return fault(path, 'POST', {'kind': kind}, service=service, **selector)
 
 
 def assert_nothing_duplicated_or_leaked(cloud, kind, returned, names,
@@ -47,9 +52,9 @@ def assert_keypairs_are_the_ones_returned(client, cloud, made, names):
 
 
 @pytest.mark.parametrize('selector', SELECTORS)
-@pytest.mark.parametrize('kind_index', range(len(AMBIGUOUS)))
-def test_servers(nova_plugin, cloud, selector, kind_index):
-    cloud.set_faults(on_posts('compute', '^/servers$', selector, kind_index))
+@pytest.mark.parametrize('kind', AMBIGUOUS)
+def test_servers(nova_plugin, cloud, selector, kind):
+    cloud.set_faults(on_posts('compute', '^/servers$', selector, kind))
     client = nova_plugin.client()
     names = ['web-%d' % i for i in range(CREATES)]
     made = [nova_plugin.call_with_retry_policy(
@@ -146,27 +151,26 @@ def test_generated_keypairs_are_cleaned_up_and_made_again(
     assert_keypairs_are_the_ones_returned(client, cloud, made, names)
 
 
-@pytest.mark.parametrize('selector', SELECTORS)
-def test_projects(keystone_plugin, cloud, selector):
-    cloud.set_faults(on_posts('identity', '^/projects$', selector))
-    client = keystone_plugin.client().client
-    names = ['project-%d' % i for i in range(CREATES)]
-    made = [keystone_plugin.call_with_retry_policy(
-        'create', client.projects.create, name, cloud.domain_id)
-        for name in names]
-    assert [m.name for m in made] == names
-    assert_nothing_duplicated_or_leaked(cloud, 'project',
-                                        [m.id for m in made], names)
+def _project(plugin, client, cloud, name):
+    return plugin.call_with_retry_policy('create', client.projects.create,
+                                         name, cloud.domain_id)
+
+
+def _user(plugin, client, cloud, name):
+    return plugin.call_with_retry_policy('create', client.users.create,
+                                         name, domain=cloud.domain_id,
+                                         password='pw-' + name)
 
 
 @pytest.mark.parametrize('selector', SELECTORS)
-def test_users(keystone_plugin, cloud, selector):
-    cloud.set_faults(on_posts('identity', '^/users$', selector))
+@pytest.mark.parametrize('kind, collection, call', [
+    ('project', 'projects', _project), ('user', 'users', _user)])
+def test_projects_and_users(keystone_plugin, cloud, selector, kind,
+                            collection, call):
+    cloud.set_faults(on_posts('identity', '^/%s$' % collection, selector))
     client = keystone_plugin.client().client
-    names = ['user-%d' % i for i in range(CREATES)]
-    made = [keystone_plugin.call_with_retry_policy(
-        'create', client.users.create, name, domain=cloud.domain_id,
-        password='pw-%d' % i) for i, name in enumerate(names)]
+    names = ['%s-%d' % (kind, i) for i in range(CREATES)]
+    made = [call(keystone_plugin, client, cloud, name) for name in names]
     assert [m.name for m in made] == names
-    assert_nothing_duplicated_or_leaked(cloud, 'user',
-                                        [m.id for m in made], names)
+    assert_nothing_duplicated_or_leaked(cloud, kind, [m.id for m in made],
+                                        names)

@@ -1,3 +1,16 @@
+#
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
 """Cinder volumes and Nova volume attachments that never duplicate.
 
 Over real HTTP with cinderclient and novaclient, under each ambiguous
@@ -7,35 +20,23 @@ carries its token in its metadata; an attachment is proven by its pair
 attachment to its own server, are never adopted nor touched.
 """
 
-from cinderclient import exceptions as cinder_exceptions
 from cinderclient.v3 import client as cinder_client
 from novaclient import exceptions as nova_exceptions
 import pytest
 
 from heat_retry_plugins.fakecloud import CIRROS_IMAGE_ID
-from tests.fakecloud import helpers
+from tests.functional.conftest import AMBIGUOUS
 from tests.functional.conftest import fault
+from tests.functional.conftest import lands_late
+from tests.functional.conftest import LATE_KINDS
+from tests.functional.conftest import MARKER
 from tests.functional.conftest import requests_to
-from tests.functional.test_ownership import LATE_KINDS
-from tests.functional.test_reconcile import AMBIGUOUS
-from tests.functional.test_reconcile import SELECTORS
+from tests.functional.conftest import SELECTORS
+from tests.unit.fakecloud import helpers
 
-MARKER = 'heat_retry_token'
 CREATES = 12
 ATTACH_PATH = '^/servers/[^/]+/os-volume_attachments$'
 ATTACH_ROUTE = 'compute POST /servers/{id}/os-volume_attachments'
-
-
-@pytest.fixture
-def cinder(context, sleeps):
-    plugin = context.clients.client_plugin('cinder_retry')
-    plugin.sleep = sleeps
-    return plugin.client()
-
-
-@pytest.fixture
-def nova(nova_plugin):
-    return nova_plugin.client()
 
 
 @pytest.fixture
@@ -49,11 +50,6 @@ def other_team(cloud):
     return Team
 
 
-def faults(service, path, selector, kind):
-    return [dict({'service': service, 'method': 'POST', 'path': path,
-                  'fault': {'kind': kind}}, **selector)]
-
-
 # -- volumes ------------------------------------------------------------------
 
 @pytest.mark.parametrize('selector', SELECTORS)
@@ -63,7 +59,8 @@ def test_volumes(cinder, cloud, other_team, kind, selector):
     with cloud.state.preexisting():
         theirs = other_team.cinder.volumes.create(
             1, name=names[0], metadata={'team': 'theirs'})
-    cloud.set_faults(faults('volumev3', '/volumes$', selector, kind))
+    cloud.set_faults(fault('/volumes$', 'POST', {'kind': kind},
+                           service='volumev3', **selector))
     made = [cinder.volumes.create(1, name=name, metadata={'tier': 'db'})
             for name in names]
     assert [m.name for m in made] == names
@@ -82,28 +79,13 @@ def test_a_late_duplicate_volume_is_swept_by_the_next_request_naming_it(
         cinder, cloud, context, other_team, late):
     with cloud.state.preexisting():
         theirs = other_team.cinder.volumes.create(1, name='data')
-    if late == 'read_timeout':
-        context.keystone_session.timeout = 0.3
-        context.keystone_session.get_token()
-    cloud.set_faults(fault('/volumes$', 'POST', LATE_KINDS[late],
+    cloud.set_faults(fault('/volumes$', 'POST', lands_late(context, late),
                            service='volumev3'))
     made = cinder.volumes.create(1, name='data')
     helpers.poll(lambda: len(cloud.objects('volume')) == 2)
     assert cinder.volumes.get(made.id).id == made.id
     assert [v['id'] for v in cloud.objects('volume')] == [made.id]
     assert other_team.cinder.volumes.get(theirs.id).name == 'data'
-
-
-def test_without_the_marker_an_ambiguous_volume_create_is_not_retried(
-        cinder, cloud, heat_conf):
-    heat_conf.set(group='clients_cinder', retry_ownership_marker=False)
-    cloud.set_faults(fault('/volumes$', 'POST', {'kind': 'ambiguous_504'},
-                           service='volumev3'))
-    with pytest.raises(cinder_exceptions.ClientException):
-        cinder.volumes.create(1, name='data')
-    (held,) = cloud.objects('volume')
-    assert MARKER not in held['metadata']
-    assert requests_to(cloud, 'volumev3 POST /volumes') == {'504': 1}
 
 
 # -- volume attachments -------------------------------------------------------
@@ -132,7 +114,7 @@ def test_volume_attachments(nova, cinder, cloud, other_team, server, kind,
                                                      their_volume.id)
     volumes = [cinder.volumes.create(1, name='data-%d' % i)
                for i in range(CREATES)]
-    cloud.set_faults(faults('compute', ATTACH_PATH, selector, kind))
+    cloud.set_faults(fault(ATTACH_PATH, 'POST', {'kind': kind}, **selector))
     made = [nova.volumes.create_server_volume(server.id, volume.id)
             for volume in volumes]
     assert [m.volumeId for m in made] == [v.id for v in volumes]
@@ -150,7 +132,7 @@ def test_an_adopted_attachment_answers_as_the_post_at_heats_microversion(
     # Heat's attach_volume returns the POST answer's.
     nova = nova_plugin.client(version='2.96')
     volume = cinder.volumes.create(1, name='data')
-    cloud.set_faults(faults('compute', ATTACH_PATH, {'first': 1}, kind))
+    cloud.set_faults(fault(ATTACH_PATH, 'POST', {'kind': kind}))
     made = nova.volumes.create_server_volume(server.id, volume.id)
     assert (made.id, made.volumeId, made.serverId) == (
         volume.id, volume.id, server.id)
@@ -199,4 +181,8 @@ def test_a_resend_that_meets_our_own_late_attachment_adopts_it(
     sleeps.on_sleep = lambda: helpers.poll(
         lambda: attachments_of(cloud, server.id))
     made = nova.volumes.create_server_volume(server.id, volume.id)
-    assert made.volumeId == volume.id
+    assert (made.volumeId, made.serverId) == (volume.id, server.id)
+    # The resend met Nova's 400 (already attached): the attachment the
+    # lost attach made is adopted.
+    assert requests_to(cloud, ATTACH_ROUTE) == {'504': 1, '400': 1}
+    assert attachments_of(cloud, server.id) == [volume.id]

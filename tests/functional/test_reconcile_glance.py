@@ -1,3 +1,16 @@
+#
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
 """Glance image creates that never duplicate, over real HTTP.
 
 With glanceclient, under each ambiguous fault on 1%, 5% and 30% of the
@@ -14,22 +27,15 @@ from glanceclient import client as glance_client
 from glanceclient import exc as glance_exceptions
 import pytest
 
-from tests.fakecloud import helpers
+from tests.functional.conftest import AMBIGUOUS
 from tests.functional.conftest import fault
+from tests.functional.conftest import MARKER
 from tests.functional.conftest import requests_to
-from tests.functional.test_reconcile import AMBIGUOUS
-from tests.functional.test_reconcile import SELECTORS
+from tests.functional.conftest import SELECTORS
+from tests.unit.fakecloud import helpers
 
-MARKER = 'heat_retry_token'
 CREATES = 12
 POST_IMAGES = 'image POST /images'
-
-
-@pytest.fixture
-def glance(context, sleeps):
-    plugin = context.clients.client_plugin('glance_retry')
-    plugin.sleep = sleeps
-    return plugin.client()
 
 
 @pytest.fixture
@@ -56,9 +62,8 @@ def test_images(glance, cloud, other_team, kind, selector):
     names = ['image-%d' % i for i in range(CREATES)]
     with cloud.state.preexisting():
         theirs = make(other_team, names[0], tags=['theirs'])
-    cloud.set_faults([dict({'service': 'image', 'method': 'POST',
-                            'path': '^/images$', 'fault': {'kind': kind}},
-                           **selector)])
+    cloud.set_faults(fault('^/images$', 'POST', {'kind': kind},
+                           service='image', **selector))
     made = [make(glance, name, tags=['web']) for name in names]
     assert [m['name'] for m in made] == names
     assert all('web' in m['tags'] and marked(m) for m in made)

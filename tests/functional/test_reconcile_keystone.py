@@ -1,3 +1,16 @@
+#
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
 """Heat's own Keystone creates: EC2 credentials and stack domain users.
 
 Heat's real ``create_ec2_keypair`` and ``create_stack_domain_user*``
@@ -14,13 +27,13 @@ import uuid
 from keystoneauth1 import exceptions as ks_exceptions
 import pytest
 
-from tests.fakecloud import helpers
+from tests.functional.conftest import AMBIGUOUS
 from tests.functional.conftest import fault
+from tests.functional.conftest import MARKER
 from tests.functional.conftest import requests_to
-from tests.functional.test_reconcile import AMBIGUOUS
-from tests.functional.test_reconcile import SELECTORS
+from tests.functional.conftest import SELECTORS
+from tests.unit.fakecloud import helpers
 
-MARKER = 'heat_retry_token'
 CREATES = 12
 POST_CREDENTIALS = 'identity POST /credentials'
 
@@ -46,8 +59,8 @@ def held_credentials(cloud):
 
 
 def on_posts(path, selector, kind):
-    return [dict({'service': 'identity', 'method': 'POST', 'path': path,
-                  'fault': {'kind': kind}}, **selector)]
+    return fault(path, 'POST', {'kind': kind}, service='identity',
+                 **selector)
 
 
 @pytest.mark.parametrize('selector', SELECTORS)

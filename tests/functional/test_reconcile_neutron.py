@@ -1,3 +1,16 @@
+#
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
 """Neutron creates that never duplicate, over real HTTP with neutronclient.
 
 Networks, subnets, routers, ports (and the same-named ports Heat makes for
@@ -6,33 +19,20 @@ servers), security groups and their rules, under each ambiguous fault on
 same-named (or, for a rule, equal) object is never adopted nor touched.
 """
 
-from keystoneauth1 import exceptions as ks_exceptions
 from neutronclient.common import exceptions as neutron_exceptions
 from neutronclient.v2_0 import client as neutron_client
 import pytest
 
-from tests.fakecloud import helpers
+from tests.functional.conftest import AMBIGUOUS
 from tests.functional.conftest import fault
+from tests.functional.conftest import lands_late
+from tests.functional.conftest import LATE_KINDS
+from tests.functional.conftest import MARKER
 from tests.functional.conftest import requests_to
-from tests.functional.test_ownership import LATE_KINDS
-from tests.functional.test_reconcile import AMBIGUOUS
-from tests.functional.test_reconcile import SELECTORS
+from tests.functional.conftest import SELECTORS
+from tests.unit.fakecloud import helpers
 
-MARKER = 'heat_retry_token'
 CREATES = 12
-
-
-@pytest.fixture
-def neutron_plugin(context, sleeps):
-    plugin = context.clients.client_plugin('neutron_retry')
-    plugin.sleep = sleeps
-    return plugin
-
-
-@pytest.fixture
-def neutron(neutron_plugin):
-    """The neutronclient Heat's resources use, through the request layer."""
-    return neutron_plugin.client()
 
 
 @pytest.fixture
@@ -42,9 +42,8 @@ def other_team(cloud):
 
 
 def on_posts(collection, selector, kind):
-    return [dict({'service': 'network', 'method': 'POST',
-                  'path': '^/%s$' % collection, 'fault': {'kind': kind}},
-                 **selector)]
+    return fault('^/%s$' % collection, 'POST', {'kind': kind},
+                 service='network', **selector)
 
 
 def marked(description):
@@ -261,15 +260,7 @@ def test_a_resend_that_meets_our_own_late_subnet_adopts_it(
     assert [s['id'] for s in cloud.objects('subnet')] == [made['id']]
 
 
-# -- late duplicates, floating IPs, the marker off ----------------------------
-
-def lands_late(context, late):
-    """The fault of a create that lands after its error."""
-    if late == 'read_timeout':
-        context.keystone_session.timeout = 0.3
-        context.keystone_session.get_token()
-    return LATE_KINDS[late]
-
+# -- late duplicates and floating IPs -----------------------------------------
 
 @pytest.mark.parametrize('late', sorted(LATE_KINDS))
 def test_a_late_duplicate_network_is_swept_by_the_next_request_naming_it(
@@ -287,10 +278,7 @@ def test_a_late_duplicate_network_is_swept_by_the_next_request_naming_it(
 
 
 def test_a_floating_ip_create_is_sent_once(neutron, cloud):
-    public = create(neutron, 'network', {'name': 'public',
-                                         'router:external': True})
-    create(neutron, 'subnet', {'network_id': public['id'], 'ip_version': 4,
-                               'cidr': '203.0.113.0/24', 'name': 'public'})
+    public = helpers.external_network(neutron, '203.0.113.0/24')
     cloud.reset_counters()
     cloud.set_faults(fault('^/floatingips$', 'POST',
                            {'kind': 'ambiguous_502'}, service='network'))
@@ -302,15 +290,3 @@ def test_a_floating_ip_create_is_sent_once(neutron, cloud):
     # What the lost create made is not guessed at: one address, no marker.
     (held,) = cloud.objects('floatingip')
     assert not marked(held['description'])
-
-
-def test_without_the_marker_an_ambiguous_create_is_not_retried(
-        neutron, cloud, heat_conf):
-    heat_conf.set(group='clients_neutron', retry_ownership_marker=False)
-    cloud.set_faults(fault('^/networks$', 'POST', {'kind': 'drop_after'},
-                           service='network'))
-    with pytest.raises(ks_exceptions.ConnectFailure):
-        create(neutron, 'network', {'name': 'net'})
-    (held,) = cloud.objects('network')
-    assert held['description'] == ''
-    assert requests_to(cloud, 'network POST /networks') == {'dropped': 1}

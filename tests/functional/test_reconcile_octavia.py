@@ -1,3 +1,16 @@
+#
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
 """Octavia creates that never duplicate, over real HTTP.
 
 With python-octaviaclient (full URLs, found in the catalog by the request
@@ -11,22 +24,16 @@ natural key, are never adopted nor touched.
 from octaviaclient.api.v2 import octavia as octavia_api
 import pytest
 
-from tests.fakecloud import helpers
+from tests.functional.conftest import AMBIGUOUS
 from tests.functional.conftest import fault
+from tests.functional.conftest import lands_late
+from tests.functional.conftest import LATE_KINDS
+from tests.functional.conftest import MARKER
 from tests.functional.conftest import requests_to
-from tests.functional.test_ownership import LATE_KINDS
-from tests.functional.test_reconcile import AMBIGUOUS
-from tests.functional.test_reconcile import SELECTORS
+from tests.functional.conftest import SELECTORS
+from tests.unit.fakecloud import helpers
 
-MARKER = 'heat_retry_token'
 CREATES = 10
-
-
-@pytest.fixture
-def octavia(context, sleeps):
-    plugin = context.clients.client_plugin('octavia_retry')
-    plugin.sleep = sleeps
-    return plugin.client()
 
 
 @pytest.fixture
@@ -139,9 +146,8 @@ def test_octavia_objects(octavia, cloud, other_team, tree, kind, fault_kind,
         # Another team's object in the same tree (the last health monitor
         # pool is theirs to monitor), of the names and values ours take.
         theirs = kind.make(other_team, tree, CREATES)
-    cloud.set_faults([dict({'service': 'load-balancer', 'method': 'POST',
-                            'path': kind.path, 'fault': {'kind': fault_kind}},
-                           **selector)])
+    cloud.set_faults(fault(kind.path, 'POST', {'kind': fault_kind},
+                           service='load-balancer', **selector))
     made = [kind.make(octavia, tree, i) for i in range(CREATES)]
     assert len({m['id'] for m in made}) == CREATES
     assert all('web' in m['tags'] and marked(m) for m in made)
@@ -191,11 +197,9 @@ def test_a_resend_that_meets_our_own_late_listener_adopts_it(
 @pytest.mark.parametrize('late', sorted(LATE_KINDS))
 def test_a_late_duplicate_load_balancer_is_swept(octavia, cloud, context,
                                                  late):
-    if late == 'read_timeout':
-        context.keystone_session.timeout = 0.3
-        context.keystone_session.get_token()
     cloud.set_faults(fault('/lbaas/loadbalancers$', 'POST',
-                           LATE_KINDS[late], service='load-balancer'))
+                           lands_late(context, late),
+                           service='load-balancer'))
     made = octavia.load_balancer_create(json={'loadbalancer': {
         'name': 'lb', 'vip_subnet_id': 'subnet'}})['loadbalancer']
     helpers.poll(lambda: len(cloud.objects('loadbalancer')) == 2)

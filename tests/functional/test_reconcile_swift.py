@@ -1,3 +1,16 @@
+#
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
 """Swift creates are PUTs: retried as idempotent, except a streamed object.
 
 Through the ``swift_retry`` plugin's connection (swiftclient's own retry
@@ -17,13 +30,6 @@ from tests.functional.conftest import requests_to
 
 PUT_CONTAINER = 'object-store PUT /{account}/{container}'
 PUT_OBJECT = 'object-store PUT /{account}/{container}/{object}'
-
-
-@pytest.fixture
-def swift(context, sleeps):
-    plugin = context.clients.client_plugin('swift_retry')
-    plugin.sleep = sleeps
-    return plugin.client()
 
 
 def containers(cloud):

@@ -1,3 +1,16 @@
+#
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
 """What the contexts of one engine share, over real HTTP.
 
 Convergence builds a request context per resource; each would fetch its
@@ -9,10 +22,10 @@ documents are fetched once per endpoint.
 from heat.common import context as heat_context
 
 from heat_retry_plugins.session import layer
-from tests.fakecloud import helpers
 from tests.functional.conftest import fault
 from tests.functional.conftest import requests_to
 from tests import heat_support
+from tests.unit.fakecloud import helpers
 
 TOKENS = 'identity POST /auth/tokens'
 

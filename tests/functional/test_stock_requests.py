@@ -1,10 +1,25 @@
+#
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
 """Requests made without call_with_retry, as stock Heat resources make
 them through ``self.client()``: retried by HTTP method, never twice.
 """
 
+from heat.common import context as heat_context
 from heat.engine.clients.os import glance as heat_glance
 from heat.engine.clients.os import nova as heat_nova
 from keystoneauth1 import exceptions as ks_exceptions
+from keystoneauth1 import session as ks_session
 from novaclient import exceptions as nova_exceptions
 import pytest
 
@@ -62,6 +77,9 @@ def test_a_plain_delete_whose_response_was_lost_is_done(nova_plugin, cloud,
     cloud.set_faults(fault('^/servers/[^/]+$', 'DELETE',
                            {'kind': 'drop_after'}))
     nova_plugin.client().servers.delete(server.id)
+    # Sent again, and the retry's 404 taken as done.
+    assert requests_to(cloud, 'compute DELETE /servers/{id}') == {
+        'dropped': 1, '404': 1}
     assert cloud.objects('server') == []
 
 
@@ -86,7 +104,6 @@ def test_a_stored_contexts_first_token_is_retried_too(cloud, heat_conf):
     # Heat rebuilds a StoredContext for each resource it checks, and it
     # fetches a token in its __init__ (to read its roles), before any
     # client is asked for.
-    from heat.common import context as heat_context
     heat_conf.set(cloud_backend='heat_retry_plugins.clients.RetryingClients')
     heat_support.heat_context(cloud, heat_conf).clients
     session.reset_process_state()
@@ -103,8 +120,6 @@ def test_a_stored_contexts_first_token_is_retried_too(cloud, heat_conf):
 
 def test_with_another_backend_contexts_keep_plain_sessions(cloud,
                                                            heat_conf):
-    from heat.common import context as heat_context
-    from keystoneauth1 import session as ks_session
     heat_conf.set(cloud_backend='heat_retry_plugins.clients.RetryingClients')
     heat_support.heat_context(cloud, heat_conf).clients
     heat_conf.set(cloud_backend='heat.engine.clients.OpenStackClients')

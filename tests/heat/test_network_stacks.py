@@ -17,7 +17,7 @@ from cinderclient import client as cinder_client
 from neutronclient.v2_0 import client as neutron_client
 
 from heat_retry_plugins.fakecloud import glance
-from tests.fakecloud import helpers
+from tests.unit.fakecloud import helpers
 
 #: One server on its own port, behind a router, with a volume attached.
 TEMPLATE = {

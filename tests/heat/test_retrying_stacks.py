@@ -82,8 +82,8 @@ def outcome(result, kind, expected):
     """What a run achieved, comparable between runs: higher is better."""
     return (result.create_status == 'CREATE_COMPLETE',
             result.delete_status == 'DELETE_COMPLETE',
+            result.create_counters['duplicates_total'] == 0 and
             result.counters['duplicates_total'] == 0 and
-            result.create_counters['created'].get(kind, 0) >= 0 and
             live(result, kind) == 0,
             result.resources_complete == expected)
 
@@ -111,7 +111,7 @@ def assert_survives(heat, cloud, template, kind, count, faults):
 
     assert outcome(stock, kind, count) < outcome(retried, kind, count), (
         stock.summary())
-    return baseline, retried, stock
+    return retried
 
 
 def test_50_keypairs_survive_nova_faults(heat, cloud, public_key):
@@ -120,11 +120,8 @@ def test_50_keypairs_survive_nova_faults(heat, cloud, public_key):
 
 
 def test_20_servers_survive_nova_faults(heat, cloud):
-    baseline, retried, stock = assert_survives(
-        heat, cloud, templates.servers(20), 'server', 20, nova_faults())
-    # Validation alone looks flavors and images up several times per
-    # server: stock Heat rarely gets past it under 5% of 503s.
-    assert retried.create_counters['created']['server'] >= 20
+    assert_survives(heat, cloud, templates.servers(20), 'server', 20,
+                    nova_faults())
 
 
 def test_generated_keypairs_survive_ambiguous_posts(heat, cloud):
@@ -171,7 +168,13 @@ def test_keystone_stack_survives_faults_and_expiring_tokens(
 
 @pytest.fixture
 def example_plugin_loaded(heat):
-    """Heat's global environment re-read with the examples in plugin_dirs."""
+    """Heat's global environment re-read with the examples in plugin_dirs.
+
+    It asks for ``heat`` so that the engine is prepared before the
+    environment is re-read.
+    """
+    # NOTE: Heat reads plugin_dirs once, into a module global, and has no
+    # public way to read them again: the global is dropped and restored.
     previous = resources._environment
     cfg.CONF.set_override('plugin_dirs', [os.path.abspath(EXAMPLES)])
     resources._environment = None
@@ -210,7 +213,7 @@ class TestLegacyEngine:
 
     def test_20_keypairs_survive_nova_faults(self, legacy_heat, cloud,
                                              public_key):
-        baseline, retried, stock = assert_survives(
+        retried = assert_survives(
             legacy_heat, cloud, templates.keypairs(20, public_key),
             'keypair', 20, nova_faults(rate_503=0.1))
         assert retried.engine == 'legacy'

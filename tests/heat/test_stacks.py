@@ -21,7 +21,7 @@ import threading
 
 from heat_retry_plugins.heatrun import stagger
 from heat_retry_plugins.heatrun import templates
-from tests.fakecloud import helpers
+from tests.unit.fakecloud import helpers
 
 
 def max_in_progress(events, action):

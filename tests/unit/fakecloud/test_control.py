@@ -11,16 +11,18 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""The /_fake/ control routes never trust their input."""
+"""The /_fake/ control routes: what each does, and none trusts its input."""
 
 import json
 import logging
 
+from keystoneauth1 import exceptions as ks_exc
+from novaclient import exceptions as nova_exc
 import pytest
 import requests
 
 from heat_retry_plugins.fakecloud import state
-from tests.fakecloud import helpers
+from tests.unit.fakecloud import helpers
 
 SPEC = [{'service': 'compute', 'rate': 0.5, 'fault': 503}]
 
@@ -149,3 +151,35 @@ def test_a_mapping_seed_applies_over_http(control):
     response = requests.post(url + '/faults', json=[])
     assert response.json() == {'rules': 0}
     assert cloud.faults.seed == 12
+
+
+def test_set_faults_over_http_replaces_the_spec(make_cloud):
+    cloud = make_cloud(faults=[{'fault': 503}])
+    url = cloud.base_url('identity') + '/_fake/faults'
+    response = requests.post(url, json={'faults': [
+        {'service': 'compute', 'every': 2, 'fault': 500}], 'seed': 3})
+    assert response.json() == {'rules': 1}
+    assert cloud.faults.seed == 3
+    assert requests.post(url, json=[{'fault': 'bogus'}]).status_code == 400
+    assert len(cloud.faults.rules) == 1
+    nova = helpers.nova(helpers.make_session(cloud))
+    nova.flavors.get('1')
+    with pytest.raises(nova_exc.ClientException):
+        nova.flavors.get('1')
+
+
+def test_services_go_down_and_up_over_http(cloud, nova):
+    control = cloud.base_url('identity') + '/_fake/services/compute/'
+    assert requests.post(control + 'down').status_code == 204
+    with pytest.raises(ks_exc.ConnectFailure):
+        nova.flavors.get('1')
+    assert requests.post(control + 'up').status_code == 204
+    assert nova.flavors.get('1').name == 'm1.tiny'
+    assert requests.post(cloud.base_url('identity') +
+                         '/_fake/services/volume/down').status_code == 404
+
+
+def test_a_service_can_take_itself_down_over_http(cloud):
+    url = cloud.base_url('image') + '/_fake/services/image/down'
+    assert requests.post(url).status_code == 204
+    assert helpers.refused(cloud.port('image'))

@@ -19,7 +19,7 @@ from keystoneauth1 import exceptions as ks_exc
 import pytest
 import requests
 
-from tests.fakecloud import helpers
+from tests.unit.fakecloud import helpers
 
 TEMPLATE = {'heat_template_version': '2018-08-31',
             'description': 'a fake stack', 'resources': {}}

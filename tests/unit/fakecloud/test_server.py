@@ -11,30 +11,23 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""FakeCloud: lifecycle, outages, tokens and counters."""
+"""FakeCloud: lifecycle, outages, timers, tokens and counters."""
 
 import json
 import socket
 import threading
 
 from keystoneauth1 import exceptions as ks_exc
+from novaclient import exceptions as nova_exc
 import pytest
 import requests
 import urllib3
 
 from heat_retry_plugins.fakecloud import glance
 from heat_retry_plugins.fakecloud import server
-from tests.fakecloud import helpers
+from tests.unit.fakecloud import helpers
 
 IMAGE = glance.CIRROS_IMAGE_ID
-
-
-def _refused(port):
-    try:
-        socket.create_connection(('127.0.0.1', port), timeout=1).close()
-    except ConnectionRefusedError:
-        return True
-    return False
 
 
 def test_start_binds_every_service_on_its_own_port(cloud):
@@ -65,26 +58,15 @@ def test_context_manager_stops_everything():
         port = cloud.port('compute')
         session = requests.Session()
         assert session.get(cloud.base_url('compute') + '/').ok
-    assert _refused(port)
+    assert helpers.refused(port)
     helpers.poll(lambda: threading.active_count() <= before)
-
-
-def test_stop_closes_open_keepalive_connections(cloud):
-    connection = socket.create_connection(('127.0.0.1', cloud.port('image')))
-    connection.sendall(b'GET / HTTP/1.1\r\nHost: x\r\n\r\n')
-    assert connection.recv(12) == b'HTTP/1.1 300'
-    cloud.stop()
-    connection.settimeout(2)
-    while connection.recv(65536):
-        pass   # the rest of the response, then EOF
-    connection.close()
 
 
 def test_a_stopped_cloud_restarts_on_the_same_ports(cloud, nova):
     server_ = nova.servers.create('kept', IMAGE, '1')
     ports = [cloud.port(name) for name in cloud.service_types]
     cloud.stop()
-    assert all(_refused(port) for port in ports)
+    assert all(helpers.refused(port) for port in ports)
     cloud.start()
     assert [cloud.port(name) for name in cloud.service_types] == ports
     assert nova.servers.get(server_.id).name == 'kept'
@@ -105,11 +87,11 @@ def test_port_base_fixes_the_ports(make_cloud):
 
 def test_set_down_refuses_connections_and_set_up_reuses_the_port(cloud,
                                                                  nova):
-    assert nova.flavors.get('1')
+    assert nova.flavors.get('1').name == 'm1.tiny'
     port = cloud.port('compute')
     cloud.set_down('compute')
     assert not cloud.is_up('compute')
-    assert _refused(port)
+    assert helpers.refused(port)
     with pytest.raises(ks_exc.ConnectFailure) as info:
         nova.flavors.get('1')
     chain = helpers.exception_chain(info.value)
@@ -123,23 +105,6 @@ def test_set_down_refuses_connections_and_set_up_reuses_the_port(cloud,
     assert nova.flavors.get('1').name == 'm1.tiny'
     assert cloud.counters()['requests']['compute GET /flavors/{id}'] == {
         '200': 2}
-
-
-def test_services_go_down_and_up_over_http(cloud, nova):
-    control = cloud.base_url('identity') + '/_fake/services/compute/'
-    assert requests.post(control + 'down').status_code == 204
-    with pytest.raises(ks_exc.ConnectFailure):
-        nova.flavors.get('1')
-    assert requests.post(control + 'up').status_code == 204
-    assert nova.flavors.get('1')
-    assert requests.post(cloud.base_url('identity') +
-                         '/_fake/services/volume/down').status_code == 404
-
-
-def test_a_service_can_take_itself_down_over_http(cloud):
-    url = cloud.base_url('image') + '/_fake/services/image/down'
-    assert requests.post(url).status_code == 204
-    assert _refused(cloud.port('image'))
 
 
 def test_expire_tokens_gives_401_then_keystoneauth_reauthenticates(
@@ -204,14 +169,6 @@ def test_counters_shape_and_reset(cloud, nova):
                          '/_fake/counters/reset').status_code == 204
 
 
-def test_duplicates_count_extra_objects_sharing_a_name(cloud, nova):
-    for _ in range(3):
-        nova.servers.create('web', IMAGE, '1')
-    assert cloud.counters()['duplicates']['server'] == 2
-    nova.servers.delete(cloud.objects('server')[0]['id'])
-    assert cloud.counters()['duplicates']['server'] == 1
-
-
 def test_objects_lists_live_api_objects_without_secrets(cloud, keystone):
     assert cloud.objects('project') == []
     keystone.users.create(name='alice', password='s3cret')
@@ -223,14 +180,42 @@ def test_objects_lists_live_api_objects_without_secrets(cloud, keystone):
     assert 's3cret' not in requests.get(url).text
 
 
-def test_unknown_routes_are_counted_as_unknown(cloud, session):
-    response = session.get(cloud.endpoint('compute') + '/os-nothing',
-                           raise_exc=False)
-    assert response.status_code == 404
-    assert response.json()['itemNotFound']['code'] == 404
-    response = session.patch(cloud.endpoint('compute') + '/flavors',
-                             raise_exc=False)
-    assert response.status_code == 405
-    requests_ = cloud.counters()['requests']
-    assert requests_['compute GET <unknown>'] == {'404': 1}
-    assert requests_['compute PATCH /flavors'] == {'405': 1}
+def timers():
+    return {t for t in threading.enumerate()
+            if isinstance(t, threading.Timer)}
+
+
+@pytest.mark.parametrize('cancel', [
+    pytest.param(lambda cloud: cloud.stop(), id='stop'),
+    pytest.param(lambda cloud: cloud.set_faults([]), id='set_faults'),
+])
+def test_stop_and_set_faults_cancel_the_pending_late_creates(make_cloud,
+                                                             cancel):
+    cloud = make_cloud(faults=[{
+        'service': 'compute', 'method': 'POST', 'path': '^/servers$',
+        'first': 1, 'fault': {'kind': 'slow_create', 'seconds': 60}}])
+    nova = helpers.nova(helpers.make_session(cloud))
+    before = timers()
+    with pytest.raises(nova_exc.ClientException):
+        nova.servers.create('never', IMAGE, '1')
+    (timer,) = timers() - before
+    cancel(cloud)
+    assert not timer.is_alive()
+    assert cloud.state.list('server') == []
+
+
+def test_refuse_window_takes_the_service_down_and_back(make_cloud):
+    cloud = make_cloud()
+    nova = helpers.nova(helpers.make_session(cloud))
+    nova.flavors.get('1')
+    port = cloud.port('compute')
+    cloud.set_faults([{'service': 'compute', 'window': [0, 1.0],
+                       'fault': {'kind': 'refuse'}}])
+    helpers.poll(lambda: not cloud.is_up('compute'))
+    with pytest.raises(ks_exc.ConnectFailure) as info:
+        nova.flavors.get('1')
+    assert any(isinstance(e, ConnectionRefusedError)
+               for e in helpers.exception_chain(info.value))
+    helpers.poll(lambda: cloud.is_up('compute'))
+    assert cloud.port('compute') == port
+    assert nova.flavors.get('1').name == 'm1.tiny'

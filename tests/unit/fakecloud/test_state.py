@@ -11,11 +11,21 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""The object store, tokens and their summary."""
+"""The object store, tokens and their summary: alone, then over HTTP.
+
+Over HTTP, the services store what the real clients make: the summary
+counts it, and leaves out what another team made inside ``preexisting()``.
+"""
 
 import datetime
 
+import pytest
+
+from heat_retry_plugins.fakecloud import glance
 from heat_retry_plugins.fakecloud import state
+from tests.unit.fakecloud import helpers
+
+IMAGE = glance.CIRROS_IMAGE_ID
 
 
 class Clock:
@@ -148,10 +158,71 @@ def test_objects_stored_inside_preexisting_are_seeded():
 
 def test_preexisting_ends_when_its_block_raises():
     store = state.CloudState()
-    try:
+    with pytest.raises(RuntimeError):
         with store.preexisting():
             raise RuntimeError('setup failed')
-    except RuntimeError:
-        pass
     store.add('server', {'id': 'a', 'name': 'web'})
     assert store.object_summary()['created']['server'] == 1
+
+
+# -- as the services fill it, over HTTP ---------------------------------------
+
+def test_every_kind_made_through_the_api_is_counted(cloud, keystone):
+    group = keystone.groups.create(name='ops', domain='default')
+    keystone.groups.create(name='devs', domain='default')
+    domain = keystone.domains.create(name='second')
+    keystone.users.create(name='bob', domain='default')
+    keystone.users.create(name='bob', domain=domain)
+    counters = cloud.counters()
+    assert counters['created']['group'] == 2
+    assert counters['created']['domain'] == 1
+    assert counters['live']['user'] == 2
+    # The same name in two domains is not a duplicate.
+    assert counters['duplicates_total'] == 0
+    keystone.groups.delete(group)
+    cloud.reset_counters()
+    counters = cloud.counters()
+    assert counters['created']['group'] == 0
+    assert [o['name'] for o in counters['live_objects']['group']] == [
+        'devs']
+
+
+def test_same_named_servers_of_two_projects_are_not_duplicates(cloud):
+    _, session_a = helpers.project_session(cloud, 'team-a')
+    _, session_b = helpers.project_session(cloud, 'team-b')
+    helpers.nova(session_a).servers.create('web', IMAGE, '1')
+    helpers.nova(session_b).servers.create('web', IMAGE, '1')
+    assert cloud.counters()['duplicates']['server'] == 0
+    helpers.nova(session_a).servers.create('web', IMAGE, '1')
+    assert cloud.counters()['duplicates']['server'] == 1
+
+
+def test_objects_made_inside_preexisting_are_not_ours(cloud, nova,
+                                                      keystone):
+    with cloud.state.preexisting():
+        theirs = nova.servers.create('web', IMAGE, '1')
+        keystone.projects.create(name='their-project', domain='default')
+    counters = cloud.counters()
+    assert counters['created']['server'] == 0
+    assert counters['live']['server'] == 0
+    assert counters['created']['project'] == 0
+    ours = nova.servers.create('web', IMAGE, '1')
+    counters = cloud.counters()
+    assert counters['created']['server'] == 1
+    assert [o['id'] for o in counters['live_objects']['server']] == [ours.id]
+    assert counters['duplicates_total'] == 0
+    assert sorted(s.id for s in nova.servers.list()) == sorted(
+        [theirs.id, ours.id])
+    assert cloud.state.seeded_summary()['preexisting_deleted_total'] == 0
+    nova.servers.delete(theirs.id)
+    seeded = cloud.state.seeded_summary()
+    assert seeded['preexisting_deleted']['server'] == 1
+    assert cloud.counters()['live']['server'] == 1
+
+
+def test_duplicates_count_extra_objects_sharing_a_name(cloud, nova):
+    for _ in range(3):
+        nova.servers.create('web', IMAGE, '1')
+    assert cloud.counters()['duplicates']['server'] == 2
+    nova.servers.delete(cloud.objects('server')[0]['id'])
+    assert cloud.counters()['duplicates']['server'] == 1

@@ -11,41 +11,21 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""Nova servers on Neutron ports and networks, through the real clients."""
+"""Nova servers on Neutron ports and networks: bound, made, validated."""
 
 from neutronclient.common import exceptions as neutron_exc
-from neutronclient.v2_0 import client as neutron_client
 from novaclient import exceptions as nova_exc
 import pytest
 
 from heat_retry_plugins.fakecloud import glance
-from tests.fakecloud import helpers
+from tests.unit.fakecloud import helpers
 
 IMAGE = glance.CIRROS_IMAGE_ID
 
 
-@pytest.fixture
-def neutron(session):
-    return neutron_client.Client(session=session)
-
-
-@pytest.fixture
-def net(neutron):
-    net = neutron.create_network({'network': {'name': 'private'}})['network']
-    neutron.create_subnet({'subnet': {'network_id': net['id'],
-                                      'cidr': '10.0.0.0/24',
-                                      'ip_version': 4}})
-    return net
-
-
-def _port(neutron, net, **attrs):
-    return neutron.create_port({'port': dict(attrs, network_id=net[
-        'id'])})['port']
-
-
 def test_a_server_binds_the_port_it_is_given_and_shows_its_address(
-        nova, neutron, net):
-    port = _port(neutron, net, name='p')
+        nova, neutron, subnet):
+    port = helpers.port(neutron, subnet, name='p')
     server = nova.servers.create('vm', IMAGE, '1',
                                  nics=[{'port-id': port['id']}])
     bound = neutron.show_port(port['id'])['port']
@@ -57,14 +37,14 @@ def test_a_server_binds_the_port_it_is_given_and_shows_its_address(
         'OS-EXT-IPS-MAC:mac_addr': port['mac_address']}]}
     (iface,) = server.interface_list()
     assert (iface.port_id, iface.net_id, iface.fixed_ips) == (
-        port['id'], net['id'], port['fixed_ips'])
+        port['id'], subnet['network_id'], port['fixed_ips'])
     assert [p['id'] for p in neutron.list_ports(
         device_id=server.id)['ports']] == [port['id']]
 
 
 def test_deleting_the_server_unbinds_a_given_port_and_keeps_it(
-        cloud, nova, neutron, net):
-    port = _port(neutron, net)
+        cloud, nova, neutron, subnet):
+    port = helpers.port(neutron, subnet)
     server = nova.servers.create('vm', IMAGE, '1',
                                  nics=[{'port-id': port['id']}])
     nova.servers.delete(server.id)
@@ -75,16 +55,16 @@ def test_deleting_the_server_unbinds_a_given_port_and_keeps_it(
 
 
 def test_nova_makes_a_port_on_a_network_and_deletes_it_with_the_server(
-        cloud, nova, neutron, net):
+        cloud, nova, neutron, subnet):
     server = nova.servers.create('vm', IMAGE, '1', nics=[
-        {'net-id': net['id'], 'v4-fixed-ip': '10.0.0.77'}])
+        {'net-id': subnet['network_id'], 'v4-fixed-ip': '10.0.0.77'}])
     (port,) = neutron.list_ports(device_id=server.id)['ports']
     assert port['fixed_ips'][0]['ip_address'] == '10.0.0.77'
     assert nova.servers.get(server.id).addresses['private'][0]['addr'] == (
         '10.0.0.77')
     with pytest.raises(nova_exc.BadRequest, match='already in use'):
         nova.servers.create('twin', IMAGE, '1', nics=[
-            {'net-id': net['id'], 'v4-fixed-ip': '10.0.0.77'}])
+            {'net-id': subnet['network_id'], 'v4-fixed-ip': '10.0.0.77'}])
     nova.servers.delete(server.id)
     with pytest.raises(neutron_exc.PortNotFoundClient):
         neutron.show_port(port['id'])
@@ -92,8 +72,8 @@ def test_nova_makes_a_port_on_a_network_and_deletes_it_with_the_server(
 
 
 def test_ports_and_networks_are_validated_against_neutron(
-        nova, neutron, net):
-    port = _port(neutron, net)
+        nova, neutron, subnet):
+    port = helpers.port(neutron, subnet)
     nova.servers.create('first', IMAGE, '1', nics=[{'port-id': port['id']}])
     with pytest.raises(nova_exc.Conflict, match='still in use'):
         nova.servers.create('second', IMAGE, '1',
@@ -107,15 +87,17 @@ def test_ports_and_networks_are_validated_against_neutron(
         nova.servers.create('x', IMAGE, '1', nics=[{'net-id': bare['id']}])
     with pytest.raises(nova_exc.BadRequest, match='multiple instances'):
         nova.servers.create('x', IMAGE, '1', max_count=2,
-                            nics=[{'port-id': _port(neutron, net)['id']}])
+                            nics=[{'port-id': helpers.port(neutron,
+                                                           subnet)['id']}])
 
 
-def test_interfaces_attach_and_detach(session, neutron, net):
+def test_interfaces_attach_and_detach(session, neutron, subnet):
     nova = helpers.nova(session, '2.37')
     server = nova.servers.create('vm', IMAGE, '1', nics='none')
-    given = _port(neutron, net)
+    given = helpers.port(neutron, subnet)
     nova.servers.interface_attach(server.id, given['id'], None, None)
-    made = nova.servers.interface_attach(server.id, None, net['id'], None)
+    made = nova.servers.interface_attach(server.id, None,
+                                         subnet['network_id'], None)
     assert {i.port_id for i in nova.servers.interface_list(server.id)} == {
         given['id'], made.port_id}
     assert len(nova.servers.get(server.id).addresses['private']) == 2
