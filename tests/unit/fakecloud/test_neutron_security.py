@@ -81,3 +81,16 @@ def test_a_port_range_without_a_protocol_is_a_400(neutron):
         neutron.create_security_group_rule({'security_group_rule': {
             'security_group_id': group['id'], 'direction': 'ingress',
             'port_range_min': 22, 'port_range_max': 22}})
+
+
+@pytest.mark.parametrize('bad', [['a-group'], {'id': 'a-group'}, 5])
+@pytest.mark.parametrize('field', ['security_group_id', 'remote_group_id'])
+def test_a_group_id_that_is_not_a_string_names_no_group(
+        neutron, field, bad):
+    group = neutron.create_security_group({'security_group': {
+        'name': 'web'}})['security_group']
+    spec = {'security_group_id': group['id'], 'direction': 'ingress',
+            field: bad}
+    with pytest.raises(neutron_exc.NotFound,
+                       match='Security group .* does not exist'):
+        neutron.create_security_group_rule({'security_group_rule': spec})
