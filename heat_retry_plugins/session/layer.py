@@ -392,13 +392,19 @@ class _Exchange:
         if kept_id:
             sweeps.PENDING.watch(sweeps.Pending(
                 self.target.service, kept_id, type(reconciler),
-                reconciler.create, lookup=self.lookup))
+                reconciler.create, lookup=self.lookup,
+                retrier=functools.partial(self._retrier, nested=False)))
 
     def sweep_due(self):
         """Sweep the late duplicates of what this request names."""
-        for pending in sweeps.PENDING.due(self.target.service,
-                                          self.target.path):
-            sweeps.sweep(pending, self.lookup())
+        due = sweeps.PENDING.due(self.target.service, self.target.path)
+        if not due:
+            return
+        call = calls.current()
+        retrier = self._retrier(
+            nested=call is not None and call.service == self.target.service)
+        for pending in due:
+            sweeps.sweep(pending, self.lookup(), retrier)
 
     def after(self, response):
         """Stop sweeping what this request deleted."""

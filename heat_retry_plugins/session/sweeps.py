@@ -39,6 +39,7 @@ import typing
 
 from oslo_log import log as logging
 
+from heat_retry_plugins.retry import policies
 from heat_retry_plugins.retry import reconcile
 
 LOG = logging.getLogger(__name__)
@@ -61,6 +62,9 @@ class Pending:
         :class:`~heat_retry_plugins.session.ownership.CreateRequest`.
     :param lookup: ``lookup()`` returns a Lookup to the create's endpoint
         (through the session of the call), for the background sweeps.
+    :param retrier: ``retrier()`` returns the service's
+        :class:`~heat_retry_plugins.retry.retrying.Retrier`, which the
+        background sweeps send their requests under.
     """
 
     service: str
@@ -70,22 +74,34 @@ class Pending:
     lookup: typing.Callable | None = dataclasses.field(default=None,
                                                        repr=False,
                                                        compare=False)
+    retrier: typing.Callable | None = dataclasses.field(default=None,
+                                                        repr=False,
+                                                        compare=False)
 
 
-def sweep(pending: Pending, lookup: typing.Any) -> None:
+def sweep(pending: Pending, lookup: typing.Any,
+          retrier: typing.Any = None) -> None:
     """Delete the duplicates of ``pending`` that carry its token.
 
-    Never raises: a sweep that fails is logged, and tried again later.
+    The lookup and each delete are sent under the service's retry policy
+    (``default`` and ``delete``, with its guards), as a reconcile's are: one
+    503 does not leave a duplicate until the next sweep. Never raises: a
+    sweep that fails all the same is logged, and tried again later.
 
     :param pending: the :class:`Pending` resource.
     :param lookup: the Lookup to send the requests with.
+    :param retrier: the service's
+        :class:`~heat_retry_plugins.retry.retrying.Retrier`; None sends
+        each request once.
     """
     reconciler = pending.reconciler(lookup, pending.create)
     try:
-        found = reconciler.find()
+        found = _send(retrier, policies.DEFAULT,
+                      'find %s' % reconciler.kind, reconciler.find)
         for duplicate in reconcile.extras(reconciler, found,
                                           pending.kept_id):
-            reconciler.delete(duplicate)
+            _send(retrier, policies.DELETE, 'delete %s' % reconciler.kind,
+                  reconciler.delete, duplicate)
             LOG.warning('Deleted the duplicate %(service)s %(kind)s '
                         '%(name)s (%(id)s) that a lost create left; kept '
                         '%(kept)s',
@@ -98,6 +114,13 @@ def sweep(pending: Pending, lookup: typing.Any) -> None:
                     '%(kind)s %(kept)s: %(error)s; trying again later',
                     {'service': pending.service, 'kind': reconciler.kind,
                      'kept': pending.kept_id, 'error': type(exc).__name__})
+
+
+def _send(retrier, operation, label, func, *args):
+    """``func(*args)``: under ``retrier`` and ``operation``, or once."""
+    if retrier is None:
+        return func(*args)
+    return retrier.call(operation, func, args, label=label)
 
 
 class PendingSweeps:
@@ -196,12 +219,13 @@ class PendingSweeps:
                 return
             try:
                 lookup = pending.lookup()
+                retrier = pending.retrier and pending.retrier()
             except Exception as exc:
                 LOG.warning('Cannot sweep %(kept)s: %(error)s',
                             {'kept': pending.kept_id,
                              'error': type(exc).__name__})
                 continue
-            sweep(pending, lookup)
+            sweep(pending, lookup, retrier)
 
 
 #: The process's pending sweeps.

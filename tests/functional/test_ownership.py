@@ -206,6 +206,40 @@ def test_a_late_duplicate_is_swept_even_if_nothing_names_the_server(
                  [made.id], deadline=15.0)
 
 
+def test_a_sweep_whose_lookup_meets_a_503_retries_it(
+        nova_plugin, cloud, context, caplog):
+    # The call's own lookup is the first GET of the list, the background
+    # sweep's the second: that one fails once, and is retried at once
+    # rather than left to the next sweep.
+    cloud.set_faults(
+        fault('^/servers$', 'POST', LATE_KINDS['slow_create']) +
+        fault('^/servers/detail$', 'GET', {'status': 503}, every=2,
+              max_faults=1))
+    made = boot(nova_plugin, context, 'bare', 'web-1')
+    helpers.poll(lambda: len(cloud.objects('server')) == 2)
+    helpers.poll(lambda: [s['id'] for s in cloud.objects('server')] ==
+                 [made.id], deadline=15.0)
+    assert requests_to(cloud, 'compute GET /servers/detail') == {
+        '200': 2, '503': 1}
+    assert 'Deleted the duplicate nova server web-1' in caplog.text
+    assert 'Could not sweep' not in caplog.text
+
+
+def test_a_request_that_names_the_server_retries_its_sweep(
+        nova_plugin, cloud, context, caplog):
+    # As above, for the sweep that the GET of the server sends before it
+    # (the background one comes half a second after the call).
+    cloud.set_faults(
+        fault('^/servers$', 'POST', LATE_KINDS['slow_create']) +
+        fault('^/servers/detail$', 'GET', {'status': 503}, every=2,
+              max_faults=1))
+    made = boot(nova_plugin, context, 'bare', 'web-1')
+    helpers.poll(lambda: len(cloud.objects('server')) == 2)
+    nova_plugin.client().servers.get(made.id)
+    assert [s['id'] for s in cloud.objects('server')] == [made.id]
+    assert 'Could not sweep' not in caplog.text
+
+
 def test_a_late_duplicate_is_swept_by_the_delete(nova_plugin, cloud,
                                                  context):
     cloud.set_faults(fault('^/servers$', 'POST',

@@ -2,8 +2,11 @@
 
 import threading
 
+from heat_retry_plugins.retry import policies
 from heat_retry_plugins.retry import reconcile
+from heat_retry_plugins.retry import verdicts
 from heat_retry_plugins.session import sweeps
+from tests.unit.retry import fakes
 
 
 class Things(reconcile.Reconciler):
@@ -77,6 +80,42 @@ def test_a_failing_sweep_never_raises(caplog):
             raise ConnectionError('down')
     sweeps.sweep(pending('a'), Broken())
     assert 'Could not sweep the duplicates of nova thing a' in caplog.text
+
+
+class Flaky(list):
+    """A lookup whose first ``failures`` looks fail with a 503."""
+
+    def __init__(self, failures, *items):
+        super().__init__(items)
+        self.failures = failures
+
+    def __iter__(self):
+        if self.failures:
+            self.failures -= 1
+            raise fakes.failure(verdicts.Verdict.TRANSIENT, status=503)
+        return super().__iter__()
+
+
+def test_a_sweep_retries_a_lookup_that_failed_under_the_retrier(caplog):
+    clock = fakes.FakeClock()
+    held = Flaky(2, ('a', 't1'), ('b', 't1'))
+    retrier = fakes.make_retrier(policies.RetryPolicy(max_attempts=3),
+                                 clock)
+    sweeps.sweep(pending('a'), held, retrier)
+    assert list(held) == [('a', 't1')]
+    assert len(clock.sleeps) == 2
+    assert 'Could not sweep' not in caplog.text
+
+
+def test_a_sweep_that_exhausts_its_retrier_is_tried_again_later(caplog):
+    clock = fakes.FakeClock()
+    held = Flaky(3, ('a', 't1'), ('b', 't1'))
+    retrier = fakes.make_retrier(policies.RetryPolicy(max_attempts=3),
+                                 clock)
+    sweeps.sweep(pending('a'), held, retrier)
+    assert 'Could not sweep the duplicates of nova thing a' in caplog.text
+    sweeps.sweep(pending('a'), held, retrier)
+    assert list(held) == [('a', 't1')]
 
 
 def test_background_sweeps_run_after_the_call_without_any_request():
