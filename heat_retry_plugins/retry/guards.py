@@ -29,7 +29,6 @@ This is deliberately module state (one :class:`GuardRegistry` per process,
 
 import collections
 import dataclasses
-import math
 import threading
 import time
 import typing
@@ -37,6 +36,7 @@ import urllib.parse
 
 from heat_retry_plugins.retry import breaker as breaker_mod
 from heat_retry_plugins.retry import budget as budget_mod
+from heat_retry_plugins.retry import policies
 
 DEFAULT_BUDGET_CAPACITY = 10.0
 DEFAULT_BUDGET_RATIO = 0.2
@@ -76,12 +76,7 @@ class GuardSettings:
 
     def __post_init__(self):
         for field in dataclasses.fields(self):
-            value = getattr(self, field.name)
-            if (isinstance(value, bool) or
-                    not isinstance(value, (int, float)) or
-                    not math.isfinite(value) or value < 0):
-                raise ValueError('%s must be a finite number >= 0, not %r'
-                                 % (field.name, value))
+            policies.require_finite(field.name, getattr(self, field.name), 0)
         if self.budget_ratio > 1:
             raise ValueError('budget_ratio must be at most 1, not %r'
                              % self.budget_ratio)

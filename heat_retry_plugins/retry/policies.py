@@ -24,6 +24,7 @@ Two value objects, kept apart on purpose:
 import dataclasses
 import enum
 import math
+import typing
 
 from heat_retry_plugins.retry import errors
 
@@ -67,22 +68,24 @@ class RetryPolicy:
             raise ValueError('max_attempts must be a whole number >= 1, '
                              'not %r' % (attempts,))
         for name in ('initial_delay', 'max_delay', 'deadline'):
-            if not _finite_at_least(getattr(self, name), 0):
-                raise ValueError('%s must be a finite number >= 0, not %r'
-                                 % (name, getattr(self, name)))
-        if not _finite_at_least(self.multiplier, 1):
-            raise ValueError('multiplier must be a finite number >= 1, '
-                             'not %r' % (self.multiplier,))
+            require_finite(name, getattr(self, name), 0)
+        require_finite('multiplier', self.multiplier, 1)
         if self.jitter not in JITTER_KINDS:
             raise ValueError('jitter must be one of %s' %
                              ', '.join(JITTER_KINDS))
 
 
-def _finite_at_least(value, low):
-    """Is ``value`` a real number (not a bool), finite and >= ``low``?"""
-    return (not isinstance(value, bool) and
-            isinstance(value, (int, float)) and
-            math.isfinite(value) and value >= low)
+def require_finite(name: str, value: typing.Any, low: float) -> None:
+    """Refuse a ``value`` that is not a finite number >= ``low``.
+
+    A bool, a string or NaN is not a number here.
+
+    :raises ValueError: naming ``name``.
+    """
+    if (isinstance(value, bool) or not isinstance(value, (int, float)) or
+            not math.isfinite(value) or value < low):
+        raise ValueError('%s must be a finite number >= %s, not %r'
+                         % (name, low, value))
 
 
 class OnAmbiguous(enum.Enum):
