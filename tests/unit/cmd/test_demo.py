@@ -172,30 +172,21 @@ def test_a_template_that_heat_refuses(capsys, write, text, message):
         'the template %s: %s' % (path, message))
 
 
-def test_an_unknown_parameter(capsys, write):
-    path = write(PLAIN)
-    assert error_line(capsys, '--template', path, '--parameter', 'size=2',
-                      '--parameter', 'flavor=m1.tiny') == (
-        'the template %s: The Parameter (flavor) was not defined in '
-        'template.' % path)
-
-
-def test_a_missing_parameter(capsys, write):
-    path = write(PLAIN)
-    assert error_line(capsys, '--template', path) == (
-        'the template %s: The Parameter (size) was not provided.' % path)
-
-
-@pytest.mark.parametrize('value, message', [
-    ('11', "Parameter 'size' is invalid: 11 is out of range "
-           '(min: 1, max: 10)'),
-    ('big', "Parameter 'size' is invalid: could not convert string to "
-            "float: 'big'"),
+@pytest.mark.parametrize('parameters, message', [
+    pytest.param(['size=11'], "Parameter 'size' is invalid: 11 is out of "
+                 'range (min: 1, max: 10)', id='out-of-range'),
+    pytest.param(['size=big'], "Parameter 'size' is invalid: could not "
+                 "convert string to float: 'big'", id='not-a-number'),
+    pytest.param(['size=2', 'flavor=m1.tiny'], 'The Parameter (flavor) was '
+                 'not defined in template.', id='unknown'),
+    pytest.param([], 'The Parameter (size) was not provided.', id='missing'),
 ])
-def test_a_parameter_value_heat_refuses(capsys, write, value, message):
+def test_parameters_heat_refuses(capsys, write, parameters, message):
     path = write(PLAIN)
-    assert error_line(capsys, '--template', path, '--parameter',
-                      'size=' + value) == 'the template %s: %s' % (
+    args = ['--template', path]
+    for parameter in parameters:
+        args += ['--parameter', parameter]
+    assert error_line(capsys, *args) == 'the template %s: %s' % (
         path, message)
 
 
