@@ -143,7 +143,11 @@ class Retrier:
 
     def remaining(self, started: float) -> 'Retrier':
         """This retrier, with the deadline left of a call that started."""
-        left = max(0.0, self.policy.deadline - (self.clock() - started))
+        return self.within(self.policy.deadline - (self.clock() - started))
+
+    def within(self, seconds: float) -> 'Retrier':
+        """This retrier, with a deadline of at most ``seconds``."""
+        left = max(0.0, min(seconds, self.policy.deadline))
         return dataclasses.replace(
             self, policy=dataclasses.replace(self.policy, deadline=left))
 

@@ -49,6 +49,9 @@ MAX_PENDING = 10000
 #: Seconds after the call at which its resource is swept in the
 #: background: a late create lands within its request's own time.
 SWEEP_AFTER = (0.5, 2.0, 10.0, 60.0, 300.0)
+#: The longest a sweep retries (the policy's deadline, if shorter): the
+#: next sweep tries again, and one thread sweeps every service.
+SWEEP_DEADLINE = 30.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,8 +88,9 @@ def sweep(pending: Pending, lookup: typing.Any,
 
     The lookup and each delete are sent under the service's retry policy
     (``default`` and ``delete``, with its guards), as a reconcile's are: one
-    503 does not leave a duplicate until the next sweep. Never raises: a
-    sweep that fails all the same is logged, and tried again later.
+    503 does not leave a duplicate until the next sweep. The sweep retries
+    for :data:`SWEEP_DEADLINE` seconds at the most. Never raises: a sweep
+    that fails all the same is logged, and tried again later.
 
     :param pending: the :class:`Pending` resource.
     :param lookup: the Lookup to send the requests with.
@@ -95,6 +99,8 @@ def sweep(pending: Pending, lookup: typing.Any,
         each request once.
     """
     reconciler = pending.reconciler(lookup, pending.create)
+    if retrier is not None:
+        retrier = retrier.within(SWEEP_DEADLINE)
     try:
         found = _send(retrier, policies.DEFAULT,
                       'find %s' % reconciler.kind, reconciler.find)

@@ -83,16 +83,18 @@ def test_a_failing_sweep_never_raises(caplog):
 
 
 class Flaky(list):
-    """A lookup whose first ``failures`` looks fail with a 503."""
+    """A lookup whose first ``failures`` looks fail (a 503 by default)."""
 
-    def __init__(self, failures, *items):
+    def __init__(self, failures, *items, error=None):
         super().__init__(items)
         self.failures = failures
+        self.error = error or fakes.failure(verdicts.Verdict.TRANSIENT,
+                                            status=503)
 
     def __iter__(self):
         if self.failures:
             self.failures -= 1
-            raise fakes.failure(verdicts.Verdict.TRANSIENT, status=503)
+            raise self.error
         return super().__iter__()
 
 
@@ -116,6 +118,22 @@ def test_a_sweep_that_exhausts_its_retrier_is_tried_again_later(caplog):
     assert 'Could not sweep the duplicates of nova thing a' in caplog.text
     sweeps.sweep(pending('a'), held, retrier)
     assert list(held) == [('a', 't1')]
+
+
+def test_a_sweep_retries_for_its_own_deadline_not_the_policys(caplog):
+    # One thread sweeps every service: a rate limit of one must not hold
+    # it for the policy's 300 s.
+    clock = fakes.FakeClock()
+    throttled = fakes.failure(verdicts.Verdict.THROTTLED, status=429,
+                              retry_after=8.0)
+    held = Flaky(100, ('a', 't1'), ('b', 't1'), error=throttled)
+    policy = policies.RetryPolicy(max_attempts=100, deadline=300.0)
+    retrier = fakes.make_retrier(policy, clock)
+    sweeps.sweep(pending('a'), held, retrier)
+    assert 'Could not sweep the duplicates of nova thing a' in caplog.text
+    assert sum(clock.sleeps) < sweeps.SWEEP_DEADLINE
+    assert len(clock.sleeps) == 3
+    assert retrier.policy.deadline == 300.0
 
 
 def test_background_sweeps_run_after_the_call_without_any_request():
