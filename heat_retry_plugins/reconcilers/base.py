@@ -128,8 +128,8 @@ class JsonReconciler(reconcile.Reconciler):
     :param create: the call's marked
         :class:`~heat_retry_plugins.session.ownership.CreateRequest`.
     :param on_settled: ``on_settled(reconciler, result)``, called when a
-        call with lost attempts returned (see
-        :mod:`heat_retry_plugins.session.sweeps`).
+        call with lost attempts returned, with None for ``result`` when it
+        gave up (see :mod:`heat_retry_plugins.session.sweeps`).
     """
 
     #: The service whose route this is (``nova``).
@@ -293,6 +293,10 @@ class JsonReconciler(reconcile.Reconciler):
     def settled(self, result, lost_attempts) -> None:
         if self._on_settled is not None:
             self._on_settled(self, result)
+
+    def abandoned(self, lost_attempts) -> None:
+        if self._on_settled is not None:
+            self._on_settled(self, None)
 
 
 def _named(member):

@@ -114,6 +114,18 @@ class Reconciler(metaclass=abc.ABCMeta):
         :param lost_attempts: how many attempts failed AMBIGUOUSLY.
         """
 
+    def abandoned(self, lost_attempts: int) -> None:
+        """The call gave up after lost attempts.
+
+        What they made, if it lands, is nobody's: the caller got an error
+        and knows no id (Heat records no ``resource_id``). The request
+        layer sweeps every resource that carries the call's token. Never
+        raises.
+
+        :param lost_attempts: how many attempts failed AMBIGUOUSLY (at
+            least one).
+        """
+
 
 @dataclasses.dataclass(frozen=True)
 class Adopt:

@@ -340,6 +340,9 @@ class _Call:
 
     def _give_up(self, error, found, reason):
         """Attach the history, log why, and raise ``error``."""
+        lost = self.lost_attempts + (found.verdict is Verdict.AMBIGUOUS)
+        if self.reconciler is not None and lost:
+            self.reconciler.abandoned(lost)
         if found.settled:
             # NOTE: the inner loop that settled it logged it and attached
             # its own history, which says more than ours.

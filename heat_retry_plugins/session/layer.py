@@ -388,8 +388,13 @@ class _Exchange:
     # -- sweeps -----------------------------------------------------------
 
     def _watch(self, reconciler, result):
-        kept_id = reconciler.kept_id(result)
-        if kept_id:
+        """Sweep what the lost attempts of a call may still make.
+
+        :param result: what the call returned; None when it gave up, and
+            every resource with its token is an orphan.
+        """
+        kept_id = None if result is None else reconciler.kept_id(result)
+        if kept_id or result is None:
             sweeps.PENDING.watch(sweeps.Pending(
                 self.target.service, kept_id, type(reconciler),
                 reconciler.create, lookup=self.lookup,

@@ -25,8 +25,12 @@ when they carry the token,
 * and, for requests there may never be, a few times after the call
   (:data:`SWEEP_AFTER` seconds), by one background thread of the process.
 
-The delete of the kept resource ends the watch. The registry is per
-process, deliberately module state (:data:`PENDING`), and bounded.
+The delete of the kept resource ends the watch. A create that gave up
+after lost attempts returned nothing: what they made is an *orphan*, which
+nobody knows the id of (Heat records no ``resource_id``), so the
+background sweeps delete every resource that carries its token, and the
+last of them ends the watch. The registry is per process, deliberately
+module state (:data:`PENDING`), and bounded.
 """
 
 import collections
@@ -56,10 +60,11 @@ SWEEP_DEADLINE = 30.0
 
 @dataclasses.dataclass(frozen=True)
 class Pending:
-    """A resource returned by a create that had lost attempts.
+    """A resource returned by a create that had lost attempts, or none.
 
     :param service: the service (``nova``).
-    :param kept_id: the id of the resource the call returned.
+    :param kept_id: the id of the resource the call returned; None for a
+        call that gave up (its resources are orphans).
     :param reconciler: the reconciler class of the create's route.
     :param create: the call's marked
         :class:`~heat_retry_plugins.session.ownership.CreateRequest`.
@@ -71,7 +76,7 @@ class Pending:
     """
 
     service: str
-    kept_id: str
+    kept_id: str | None
     reconciler: typing.Any
     create: typing.Any = dataclasses.field(repr=False)
     lookup: typing.Callable | None = dataclasses.field(default=None,
@@ -80,6 +85,13 @@ class Pending:
     retrier: typing.Callable | None = dataclasses.field(default=None,
                                                         repr=False,
                                                         compare=False)
+
+    @property
+    def key(self) -> tuple:
+        """What the registry knows it by: a request names a kept id."""
+        if self.kept_id is None:
+            return (self.service, None, self.create.token)
+        return (self.service, self.kept_id)
 
 
 def sweep(pending: Pending, lookup: typing.Any,
@@ -108,18 +120,27 @@ def sweep(pending: Pending, lookup: typing.Any,
                                           pending.kept_id):
             _send(retrier, policies.DELETE, 'delete %s' % reconciler.kind,
                   reconciler.delete, duplicate)
-            LOG.warning('Deleted the duplicate %(service)s %(kind)s '
-                        '%(name)s (%(id)s) that a lost create left; kept '
-                        '%(kept)s',
-                        {'service': pending.service,
-                         'kind': reconciler.kind, 'name': reconciler.name,
-                         'id': reconciler.identify(duplicate),
-                         'kept': pending.kept_id})
+            _log_deleted(pending, reconciler, duplicate)
     except Exception as exc:
-        LOG.warning('Could not sweep the duplicates of %(service)s '
-                    '%(kind)s %(kept)s: %(error)s; trying again later',
-                    {'service': pending.service, 'kind': reconciler.kind,
-                     'kept': pending.kept_id, 'error': type(exc).__name__})
+        LOG.warning('Could not sweep the %(what)s of %(service)s %(kind)s '
+                    '%(kept)s: %(error)s; trying again later',
+                    {'what': 'duplicates' if pending.kept_id else 'orphans',
+                     'service': pending.service, 'kind': reconciler.kind,
+                     'kept': pending.kept_id or reconciler.name,
+                     'error': type(exc).__name__})
+
+
+def _log_deleted(pending, reconciler, resource):
+    what = {'service': pending.service, 'kind': reconciler.kind,
+            'name': reconciler.name, 'id': reconciler.identify(resource),
+            'kept': pending.kept_id}
+    if pending.kept_id is None:
+        LOG.warning('Deleted the orphan %(service)s %(kind)s %(name)s '
+                    '(%(id)s) that a lost attempt of a create made after '
+                    'the create gave up', what)
+    else:
+        LOG.warning('Deleted the duplicate %(service)s %(kind)s %(name)s '
+                    '(%(id)s) that a lost create left; kept %(kept)s', what)
 
 
 def _send(retrier, operation, label, func, *args):
@@ -153,17 +174,18 @@ class PendingSweeps:
         return bool(self._pending)
 
     def watch(self, pending: Pending) -> None:
-        """Start sweeping duplicates of ``pending.kept_id``."""
-        key = (pending.service, pending.kept_id)
+        """Start sweeping duplicates of ``pending.kept_id``, or orphans."""
+        key = pending.key
         with self._lock:
             self._pending[key] = pending
             while len(self._pending) > self._limit:
                 self._pending.popitem(last=False)
             if pending.lookup is not None:
                 now = self._clock()
-                for delay in self._after:
-                    heapq.heappush(self._due, (now + delay,
-                                               next(self._order), key))
+                for number, delay in enumerate(self._after, 1):
+                    heapq.heappush(self._due, (
+                        now + delay, next(self._order), key,
+                        number == len(self._after)))
                 self._start()
                 self._lock.notify()
 
@@ -180,7 +202,7 @@ class PendingSweeps:
     def forget(self, pending: Pending) -> None:
         """Stop watching ``pending`` (it was deleted)."""
         with self._lock:
-            self._pending.pop((pending.service, pending.kept_id), None)
+            self._pending.pop(pending.key, None)
 
     def clear(self, join_seconds: float = 5.0) -> None:
         """Forget every pending resource and background sweep.
@@ -206,13 +228,17 @@ class PendingSweeps:
         """Wait for the next background sweep; None when there is none."""
         with self._lock:
             while self._due:
-                when, _, key = self._due[0]
+                when, _, key, last = self._due[0]
                 wait = when - self._clock()
                 if wait > 0:
                     self._lock.wait(wait)
                     continue
                 heapq.heappop(self._due)
                 pending = self._pending.get(key)
+                if pending is not None and last and pending.kept_id is None:
+                    # NOTE: no request names an orphan: its last
+                    # background sweep ends the watch.
+                    del self._pending[key]
                 if pending is not None:
                     return pending
             self._thread = None

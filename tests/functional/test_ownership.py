@@ -240,6 +240,28 @@ def test_a_request_that_names_the_server_retries_its_sweep(
     assert 'Could not sweep' not in caplog.text
 
 
+def test_a_create_that_gave_up_leaves_no_orphan(nova_plugin, cloud, context,
+                                                heat_conf, other_team,
+                                                caplog):
+    # The first POST lands late and every lookup after it fails: the call
+    # gives up with no id to return. Its server lands all the same and is
+    # nobody's; the background sweep deletes it, never theirs.
+    heat_conf.set(group='clients', retry_initial_delay=0.05)
+    with other_team.owns():
+        theirs = other_team.nova.servers.create('web-1', CIRROS_IMAGE_ID,
+                                                '1', nics='none')
+    cloud.set_faults(
+        fault('^/servers$', 'POST', LATE_KINDS['slow_create']) +
+        fault('^/servers/detail$', 'GET', {'status': 503}, first=4))
+    with pytest.raises(nova_exceptions.ClientException):
+        boot(nova_plugin, context, 'bare', 'web-1')
+    helpers.poll(lambda: cloud.counters()['created'].get('server') == 1)
+    helpers.poll(lambda: cloud.objects('server') == [], deadline=15.0)
+    assert 'Deleted the orphan nova server web-1' in caplog.text
+    assert other_team.nova.servers.get(theirs.id).name == 'web-1'
+    assert cloud.state.seeded_summary()['preexisting_deleted_total'] == 0
+
+
 def test_a_late_duplicate_is_swept_by_the_delete(nova_plugin, cloud,
                                                  context):
     cloud.set_faults(fault('^/servers$', 'POST',

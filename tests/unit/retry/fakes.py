@@ -160,6 +160,7 @@ class ThingReconciler(reconcile.Reconciler):
         self.token = token
         self.adoptable = adoptable
         self.settled_with = None
+        self.abandoned_with = None
 
     @property
     def name(self):
@@ -195,3 +196,6 @@ class ThingReconciler(reconcile.Reconciler):
 
     def settled(self, result, lost_attempts):
         self.settled_with = (result, lost_attempts)
+
+    def abandoned(self, lost_attempts):
+        self.abandoned_with = lost_attempts

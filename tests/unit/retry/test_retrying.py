@@ -532,6 +532,27 @@ def test_a_lookup_that_keeps_failing_raises_the_create_error():
     assert any(decision.GAVE_UP_LOOKUP in n for n in raised.value.__notes__)
 
 
+@pytest.mark.parametrize('create_faults, lookup_faults, lost', [
+    pytest.param(['after'], [Verdict.TRANSIENT] * 10, 1, id='lookup-fails'),
+    pytest.param(['late'] + ['before'] * 9, [], 1, id='attempts-run-out'),
+    pytest.param(['before'] * 10, [], None, id='nothing-lost'),
+])
+def test_a_create_that_gives_up_after_lost_attempts_abandons_them(
+        create_faults, lookup_faults, lost):
+    # What a lost attempt made (or makes, landing late) is swept as an
+    # orphan: the caller gets an error and no id.
+    service = fakes.Service()
+    service.create_faults = create_faults
+    service.lookup_faults = lookup_faults
+    reconciler = fakes.ThingReconciler(service, 'web-1', 't1')
+    retrier = fakes.make_retrier(NO_JITTER, fakes.FakeClock())
+    with pytest.raises(fakes.Failure):
+        retrier.call(policies.CREATE, service.create, ('web-1', 't1'),
+                     reconciler=reconciler)
+    assert reconciler.abandoned_with == lost
+    assert reconciler.settled_with is None
+
+
 def test_create_cleanup_deletes_what_carries_the_token_then_resends():
     service = fakes.Service()
     theirs = service.add('key', token=None)

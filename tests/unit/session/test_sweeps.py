@@ -1,11 +1,13 @@
 """Pending sweeps: what a request names, and the background sweeps."""
 
 import threading
+import types
 
 from heat_retry_plugins.retry import policies
 from heat_retry_plugins.retry import reconcile
 from heat_retry_plugins.retry import verdicts
 from heat_retry_plugins.session import sweeps
+from tests.unit.fakecloud import helpers
 from tests.unit.retry import fakes
 
 
@@ -22,7 +24,7 @@ class Things(reconcile.Reconciler):
         return list(self.lookup)
 
     def is_ours(self, thing):
-        return thing[1] == self.create
+        return thing[1] == self.create.token
 
     def identify(self, thing):
         return thing[0]
@@ -41,8 +43,9 @@ class Things(reconcile.Reconciler):
 PATIENCE = 10.0
 
 
-def pending(kept='a', lookup=None):
-    return sweeps.Pending('nova', kept, Things, 't1', lookup=lookup)
+def pending(kept='a', lookup=None, token='t1'):
+    return sweeps.Pending('nova', kept, Things,
+                          types.SimpleNamespace(token=token), lookup=lookup)
 
 
 class Held(list):
@@ -157,6 +160,27 @@ def test_a_forgotten_resource_is_not_swept_in_the_background():
     watched.watch(pending('b', lookup=lambda: later.set() or []))
     assert later.wait(PATIENCE)
     assert calls == []
+    watched.clear()
+
+
+def test_an_orphan_sweep_deletes_every_one_that_carries_the_token(caplog):
+    held = [('a', 't1'), ('b', 't1'), ('c', 'their-token'), ('d', None)]
+    sweeps.sweep(pending(None), held)
+    assert held == [('c', 'their-token'), ('d', None)]
+    assert 'Deleted the orphan nova thing web-1 (a)' in caplog.text
+
+
+def test_orphans_are_never_named_by_a_request_and_their_watch_ends():
+    # Two calls that gave up, of the same name: one entry each.
+    held = Held()
+    watched = sweeps.PendingSweeps(after=(0.05, 0.1))
+    watched.watch(pending(None, lookup=lambda: held, token='t1'))
+    watched.watch(pending(None, lookup=lambda: held, token='t2'))
+    assert watched.due('nova', '/servers/t1') == []
+    held.append(('late', 't2'))
+    assert held.removed.wait(PATIENCE)
+    helpers.poll(lambda: not watched, deadline=PATIENCE)
+    assert held == []
     watched.clear()
 
 
