@@ -398,7 +398,8 @@ class _Exchange:
             sweeps.PENDING.watch(sweeps.Pending(
                 self.target.service, kept_id, type(reconciler),
                 reconciler.create, lookup=self.lookup,
-                retrier=functools.partial(self._retrier, nested=False)))
+                retrier=functools.partial(self._retrier, nested=False),
+                orphaned=result is None))
 
     def sweep_due(self):
         """Sweep the late duplicates of what this request names."""
@@ -418,7 +419,7 @@ class _Exchange:
             return
         last = self.target.path.rstrip('/').rsplit('/', 1)[-1]
         for pending in sweeps.PENDING.due(self.target.service, last):
-            sweeps.PENDING.forget(pending)
+            sweeps.PENDING.deleted(pending)
 
 
 def _reauthenticate(session, auth):

@@ -25,11 +25,12 @@ when they carry the token,
 * and, for requests there may never be, a few times after the call
   (:data:`SWEEP_AFTER` seconds), by one background thread of the process.
 
-The delete of the kept resource ends the watch. A create that gave up
-after lost attempts returned nothing: what they made is an *orphan*, which
-nobody knows the id of (Heat records no ``resource_id``), so the
-background sweeps delete every resource that carries its token, and the
-last of them ends the watch. The registry is per process, deliberately
+A create that gave up after lost attempts returned nothing: what they
+made is an *orphan*, which nobody knows the id of (Heat records no
+``resource_id``), so the background sweeps delete every resource that
+carries its token, and the last of them ends the watch. So it is once the
+kept resource is deleted: a duplicate that lands after that delete is an
+orphan too. The registry is per process, deliberately
 module state (:data:`PENDING`), and bounded.
 """
 
@@ -64,7 +65,7 @@ class Pending:
 
     :param service: the service (``nova``).
     :param kept_id: the id of the resource the call returned; None for a
-        call that gave up (its resources are orphans).
+        call that gave up.
     :param reconciler: the reconciler class of the create's route.
     :param create: the call's marked
         :class:`~heat_retry_plugins.session.ownership.CreateRequest`.
@@ -73,6 +74,9 @@ class Pending:
     :param retrier: ``retrier()`` returns the service's
         :class:`~heat_retry_plugins.retry.retrying.Retrier`, which the
         background sweeps send their requests under.
+    :param orphaned: the call gave up, or its kept resource was deleted:
+        whatever else carries the token is nobody's, and no request names
+        it.
     """
 
     service: str
@@ -85,11 +89,12 @@ class Pending:
     retrier: typing.Callable | None = dataclasses.field(default=None,
                                                         repr=False,
                                                         compare=False)
+    orphaned: bool = False
 
     @property
     def key(self) -> tuple:
         """What the registry knows it by: a request names a kept id."""
-        if self.kept_id is None:
+        if self.orphaned:
             return (self.service, None, self.create.token)
         return (self.service, self.kept_id)
 
@@ -101,8 +106,9 @@ def sweep(pending: Pending, lookup: typing.Any,
     The lookup and each delete are sent under the service's retry policy
     (``default`` and ``delete``, with its guards), as a reconcile's are: one
     503 does not leave a duplicate until the next sweep. The sweep retries
-    for :data:`SWEEP_DEADLINE` seconds at the most. Never raises: a sweep
-    that fails all the same is logged, and tried again later.
+    for :data:`SWEEP_DEADLINE` seconds at the most. Never raises: a lookup
+    or a delete that fails all the same is logged, and tried again later;
+    the other duplicates are still deleted.
 
     :param pending: the :class:`Pending` resource.
     :param lookup: the Lookup to send the requests with.
@@ -116,28 +122,41 @@ def sweep(pending: Pending, lookup: typing.Any,
     try:
         found = _send(retrier, policies.DEFAULT,
                       'find %s' % reconciler.kind, reconciler.find)
-        for duplicate in reconcile.extras(reconciler, found,
-                                          pending.kept_id):
+        duplicates = reconcile.extras(reconciler, found, pending.kept_id)
+    except Exception as exc:
+        _could_not_sweep(pending, reconciler, exc)
+        return
+    # NOTE: a duplicate the service will not delete yet (locked, still
+    # creating) does not keep the others that a listing puts after it.
+    for duplicate in duplicates:
+        try:
             _send(retrier, policies.DELETE, 'delete %s' % reconciler.kind,
                   reconciler.delete, duplicate)
+        except Exception as exc:
+            _could_not_sweep(pending, reconciler, exc)
+        else:
             _log_deleted(pending, reconciler, duplicate)
-    except Exception as exc:
-        LOG.warning('Could not sweep the %(what)s of %(service)s %(kind)s '
-                    '%(kept)s: %(error)s; trying again later',
-                    {'what': 'duplicates' if pending.kept_id else 'orphans',
-                     'service': pending.service, 'kind': reconciler.kind,
-                     'kept': pending.kept_id or reconciler.name,
-                     'error': type(exc).__name__})
+
+
+def _could_not_sweep(pending, reconciler, exc):
+    """Log a sweep's lookup or delete that failed after its retries."""
+    LOG.warning('Could not sweep the %(what)s of %(service)s %(kind)s '
+                '%(kept)s: %(error)s; trying again later',
+                {'what': 'orphans' if pending.orphaned else 'duplicates',
+                 'service': pending.service, 'kind': reconciler.kind,
+                 'kept': reconciler.name if pending.orphaned else
+                 pending.kept_id,
+                 'error': type(exc).__name__})
 
 
 def _log_deleted(pending, reconciler, resource):
     what = {'service': pending.service, 'kind': reconciler.kind,
             'name': reconciler.name, 'id': reconciler.identify(resource),
             'kept': pending.kept_id}
-    if pending.kept_id is None:
+    if pending.orphaned:
         LOG.warning('Deleted the orphan %(service)s %(kind)s %(name)s '
                     '(%(id)s) that a lost attempt of a create made after '
-                    'the create gave up', what)
+                    'the create gave up or what it made was deleted', what)
     else:
         LOG.warning('Deleted the duplicate %(service)s %(kind)s %(name)s '
                     '(%(id)s) that a lost create left; kept %(kept)s', what)
@@ -200,9 +219,20 @@ class PendingSweeps:
                     if (service, segment) in self._pending]
 
     def forget(self, pending: Pending) -> None:
-        """Stop watching ``pending`` (it was deleted)."""
+        """Stop watching ``pending``."""
         with self._lock:
             self._pending.pop(pending.key, None)
+
+    def deleted(self, pending: Pending) -> None:
+        """The kept resource of ``pending`` was deleted.
+
+        No request names it again; a duplicate that lands after the delete
+        is an orphan, which the background sweeps (from now) still look
+        for.
+        """
+        self.forget(pending)
+        if pending.lookup is not None:
+            self.watch(dataclasses.replace(pending, orphaned=True))
 
     def clear(self, join_seconds: float = 5.0) -> None:
         """Forget every pending resource and background sweep.
@@ -235,7 +265,7 @@ class PendingSweeps:
                     continue
                 heapq.heappop(self._due)
                 pending = self._pending.get(key)
-                if pending is not None and last and pending.kept_id is None:
+                if pending is not None and last and pending.orphaned:
                     # NOTE: no request names an orphan: its last
                     # background sweep ends the watch.
                     del self._pending[key]

@@ -216,12 +216,13 @@ def test_a_sweep_whose_lookup_meets_a_503_retries_it(
         fault('^/servers/detail$', 'GET', {'status': 503}, every=2,
               max_faults=1))
     made = boot(nova_plugin, context, 'bare', 'web-1')
-    helpers.poll(lambda: len(cloud.objects('server')) == 2)
-    helpers.poll(lambda: [s['id'] for s in cloud.objects('server')] ==
-                 [made.id], deadline=15.0)
+    helpers.poll(lambda: cloud.counters()['created'].get('server') == 2)
+    # NOTE: the line is written once the DELETE was answered.
+    helpers.poll(lambda: 'Deleted the duplicate nova server web-1' in
+                 caplog.text, deadline=15.0)
+    assert [s['id'] for s in cloud.objects('server')] == [made.id]
     assert requests_to(cloud, 'compute GET /servers/detail') == {
         '200': 2, '503': 1}
-    assert 'Deleted the duplicate nova server web-1' in caplog.text
     assert 'Could not sweep' not in caplog.text
 
 
@@ -257,7 +258,10 @@ def test_a_create_that_gave_up_leaves_no_orphan(nova_plugin, cloud, context,
         boot(nova_plugin, context, 'bare', 'web-1')
     helpers.poll(lambda: cloud.counters()['created'].get('server') == 1)
     helpers.poll(lambda: cloud.objects('server') == [], deadline=15.0)
-    assert 'Deleted the orphan nova server web-1' in caplog.text
+    # NOTE: the line is written once the DELETE was answered, a moment
+    # after the cloud dropped the server.
+    helpers.poll(lambda: 'Deleted the orphan nova server web-1' in
+                 caplog.text)
     assert other_team.nova.servers.get(theirs.id).name == 'web-1'
     assert cloud.state.seeded_summary()['preexisting_deleted_total'] == 0
 

@@ -45,7 +45,8 @@ PATIENCE = 10.0
 
 def pending(kept='a', lookup=None, token='t1'):
     return sweeps.Pending('nova', kept, Things,
-                          types.SimpleNamespace(token=token), lookup=lookup)
+                          types.SimpleNamespace(token=token), lookup=lookup,
+                          orphaned=kept is None)
 
 
 class Held(list):
