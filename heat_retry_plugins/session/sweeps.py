@@ -30,8 +30,8 @@ made is an *orphan*, which nobody knows the id of (Heat records no
 ``resource_id``), so the background sweeps delete every resource that
 carries its token, and the last of them ends the watch. So it is once the
 kept resource is deleted: a duplicate that lands after that delete is an
-orphan too. The registry is per process, deliberately
-module state (:data:`PENDING`), and bounded.
+orphan too. The registry is per process, deliberately module state
+(:data:`PENDING`), and bounded.
 """
 
 import collections
