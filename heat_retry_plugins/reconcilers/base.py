@@ -143,8 +143,13 @@ class JsonReconciler(reconcile.Reconciler):
     member = None
     #: The key of the list in a listing body (``servers``).
     collection = None
-    #: Names are not unique: a late duplicate is swept after the call.
+    #: Names are not unique: a late duplicate is swept after the call, and
+    #: so is what a call that gave up made (an orphan).
     sweeps = False
+    #: Names are unique, but what a call that gave up made is swept as an
+    #: orphan: only for kinds deleted by id (a keypair, deleted by name,
+    #: could be another's by the time of the DELETE).
+    orphans = False
     #: Where the resource carries the token: a
     #: :class:`~heat_retry_plugins.reconcilers.markers.Place`.
     token_place = markers.KEY

@@ -18,7 +18,9 @@ entity. Names are unique per domain: a same-named project or user without
 the token (another team's ``finance``) makes the call fail with
 Keystone's 409, and is never adopted nor deleted. The lookup lists every
 domain's entities of the name when the create named no domain, so a user
-of the same name in another domain is seen, and is not ours either.
+of the same name in another domain is seen, and is not ours either. What
+a create that gave up made is deleted (by id) as an orphan: it would make
+Heat's next create of the name fail with a 409.
 """
 
 from heat_retry_plugins.reconcilers import base
@@ -28,6 +30,7 @@ class _DomainScopedReconciler(base.JsonReconciler):
     """A Keystone entity whose name is unique in its domain."""
 
     service = 'keystone'
+    orphans = True
 
     def list_url(self):
         query = {'name': self.name}

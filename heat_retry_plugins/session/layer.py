@@ -321,7 +321,8 @@ class _Exchange:
         else:
             return None
         reconciler = cls(self.lookup(), create,
-                         on_settled=self._watch if cls.sweeps else None)
+                         on_settled=(self._watch if cls.sweeps or cls.orphans
+                                     else None))
         if not self._claimable(reconciler):
             return None
         self.kwargs = ownership.with_body(self.kwargs, create.body)
@@ -393,6 +394,8 @@ class _Exchange:
         :param result: what the call returned; None when it gave up, and
             every resource with its token is an orphan.
         """
+        if result is not None and not reconciler.sweeps:
+            return
         kept_id = None if result is None else reconciler.kept_id(result)
         if kept_id or result is None:
             sweeps.PENDING.watch(sweeps.Pending(

@@ -266,6 +266,31 @@ def test_a_create_that_gave_up_leaves_no_orphan(nova_plugin, cloud, context,
     assert cloud.state.seeded_summary()['preexisting_deleted_total'] == 0
 
 
+def test_a_project_create_that_gave_up_leaves_no_orphan(
+        keystone_plugin, cloud, heat_conf, other_team, caplog):
+    # Names are unique: an orphan ``finance`` would make the next create
+    # of it fail with a 409. Theirs, in another domain, stays.
+    heat_conf.set(group='clients', retry_initial_delay=0.05)
+    with other_team.owns():
+        elsewhere = other_team.keystone.domains.create('elsewhere')
+        theirs = other_team.keystone.projects.create('finance', elsewhere)
+    cloud.set_faults(
+        fault('^/projects$', 'POST', LATE_KINDS['slow_create'],
+              service='identity') +
+        fault('^/projects$', 'GET', {'status': 503}, service='identity',
+              first=4))
+    client = keystone_plugin.client().client
+    with pytest.raises(ks_exceptions.GatewayTimeout):
+        client.projects.create('finance', 'default')
+    helpers.poll(lambda: cloud.counters()['created'].get('project') == 1)
+    helpers.poll(lambda: 'Deleted the orphan keystone project finance' in
+                 caplog.text, deadline=15.0)
+    assert cloud.objects('project') == []
+    assert client.projects.create('finance', 'default').name == 'finance'
+    assert other_team.keystone.projects.get(theirs.id).name == 'finance'
+    assert cloud.state.seeded_summary()['preexisting_deleted_total'] == 0
+
+
 def test_a_late_duplicate_is_swept_by_the_delete(nova_plugin, cloud,
                                                  context):
     cloud.set_faults(fault('^/servers$', 'POST',

@@ -68,3 +68,16 @@ def test_every_reconciler_names_its_service_route_member_and_kind():
         assert cls.service and cls.route and cls.kind != 'resource'
         assert cls.collection or cls is nova.KeypairReconciler or \
             cls is cinder.VolumeAttachmentReconciler
+
+
+def test_orphans_are_swept_only_where_a_delete_by_id_proves_them_ours():
+    # A non-unique kind sweeps its orphans with its duplicates; of the
+    # unique ones, only Keystone's projects and users. A keypair is
+    # deleted by name, an attachment proven by its pair alone.
+    swept = {cls for cls in reconcilers.RECONCILERS
+             if cls.orphans and not cls.sweeps}
+    assert swept == {keystone.ProjectReconciler, keystone.UserReconciler}
+    assert not (nova.KeypairReconciler.orphans or
+                nova.KeypairReconciler.sweeps)
+    assert not (cinder.VolumeAttachmentReconciler.orphans or
+                cinder.VolumeAttachmentReconciler.sweeps)
