@@ -27,6 +27,7 @@ from heat_retry_plugins.cmd import main as main_cmd
 from heat_retry_plugins.heatrun import engine
 from heat_retry_plugins.heatrun import templates
 from heat_retry_plugins import session
+from heat_retry_plugins.session import sweeps
 from tests.heat import conftest
 
 #: The keys of each configuration in the JSON output.
@@ -103,6 +104,10 @@ def test_plugins_succeed_where_stock_heat_fails_on_the_same_seed(capsys):
     for heading in ('HTTP requests', 'retries', 'wall time'):
         assert heading in text
     assert code == 0
+    # The run's background sweeps end with its cloud: none is left to
+    # meet the stopped cloud and log its retries under the table.
+    assert not sweeps.PENDING
+    assert 'heat-retry-sweeps' not in [t.name for t in threading.enumerate()]
 
 
 def test_keypairs_run_under_faults(capsys):
