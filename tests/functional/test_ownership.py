@@ -206,16 +206,24 @@ def test_a_late_duplicate_is_swept_even_if_nothing_names_the_server(
                  [made.id], deadline=15.0)
 
 
-def test_a_sweep_whose_lookup_meets_a_503_retries_it(
-        nova_plugin, cloud, context, caplog):
-    # The call's own lookup is the first GET of the list, the background
-    # sweep's the second: that one fails once, and is retried at once
-    # rather than left to the next sweep.
+def boot_late_with_a_failed_sweep_lookup(nova_plugin, cloud, context):
+    """Boot ``web-1`` whose first POST lands late; the sweep's look fails.
+
+    The call's own lookup is the first GET of the list, the sweep's the
+    second: that one gets a 503, once.
+    """
     cloud.set_faults(
         fault('^/servers$', 'POST', LATE_KINDS['slow_create']) +
         fault('^/servers/detail$', 'GET', {'status': 503}, every=2,
               max_faults=1))
-    made = boot(nova_plugin, context, 'bare', 'web-1')
+    return boot(nova_plugin, context, 'bare', 'web-1')
+
+
+def test_a_sweep_whose_lookup_meets_a_503_retries_it(
+        nova_plugin, cloud, context, caplog):
+    # The background sweep's look fails once, and is retried at once
+    # rather than left to the next sweep.
+    made = boot_late_with_a_failed_sweep_lookup(nova_plugin, cloud, context)
     helpers.poll(lambda: cloud.counters()['created'].get('server') == 2)
     # NOTE: the line is written once the DELETE was answered.
     helpers.poll(lambda: 'Deleted the duplicate nova server web-1' in
@@ -230,11 +238,7 @@ def test_a_request_that_names_the_server_retries_its_sweep(
         nova_plugin, cloud, context, caplog):
     # As above, for the sweep that the GET of the server sends before it
     # (the background one comes half a second after the call).
-    cloud.set_faults(
-        fault('^/servers$', 'POST', LATE_KINDS['slow_create']) +
-        fault('^/servers/detail$', 'GET', {'status': 503}, every=2,
-              max_faults=1))
-    made = boot(nova_plugin, context, 'bare', 'web-1')
+    made = boot_late_with_a_failed_sweep_lookup(nova_plugin, cloud, context)
     helpers.poll(lambda: len(cloud.objects('server')) == 2)
     nova_plugin.client().servers.get(made.id)
     assert [s['id'] for s in cloud.objects('server')] == [made.id]

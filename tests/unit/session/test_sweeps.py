@@ -102,23 +102,28 @@ class Flaky(list):
         return super().__iter__()
 
 
-def test_a_sweep_retries_a_lookup_that_failed_under_the_retrier(caplog):
+def sweep_flaky(failures, max_attempts=3):
+    """Sweep a lookup whose first ``failures`` looks fail with a 503.
+
+    :returns: ``(held, clock, retrier)``.
+    """
     clock = fakes.FakeClock()
-    held = Flaky(2, ('a', 't1'), ('b', 't1'))
-    retrier = fakes.make_retrier(policies.RetryPolicy(max_attempts=3),
-                                 clock)
+    held = Flaky(failures, ('a', 't1'), ('b', 't1'))
+    retrier = fakes.make_retrier(
+        policies.RetryPolicy(max_attempts=max_attempts), clock)
     sweeps.sweep(pending('a'), held, retrier)
+    return held, clock, retrier
+
+
+def test_a_sweep_retries_a_lookup_that_failed_under_the_retrier(caplog):
+    held, clock, _ = sweep_flaky(2)
     assert list(held) == [('a', 't1')]
     assert len(clock.sleeps) == 2
     assert 'Could not sweep' not in caplog.text
 
 
 def test_a_sweep_that_exhausts_its_retrier_is_tried_again_later(caplog):
-    clock = fakes.FakeClock()
-    held = Flaky(3, ('a', 't1'), ('b', 't1'))
-    retrier = fakes.make_retrier(policies.RetryPolicy(max_attempts=3),
-                                 clock)
-    sweeps.sweep(pending('a'), held, retrier)
+    held, _, retrier = sweep_flaky(3)
     assert 'Could not sweep the duplicates of nova thing a' in caplog.text
     sweeps.sweep(pending('a'), held, retrier)
     assert list(held) == [('a', 't1')]
