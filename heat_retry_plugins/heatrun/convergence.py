@@ -30,7 +30,11 @@ The worker that completes the last resource writes the stack's final state
 to the database; :class:`ConvergenceAction` reads it from there. A stack
 whose create fails may still have resources in progress when it reads
 ``CREATE_FAILED``: convergence does not cancel them (a delete that follows
-does, and waits for them). A delete is over when the stack's row is
+does, and waits for them). A failed create is over only once the worker
+has purged it too (the row's traversal is then empty): Heat drops a
+delete sent between the two writes, so the stack would stay
+``CREATE_FAILED`` for good (Heat's race, which heat-api's users meet as a
+delete that did nothing). A delete is over when the stack's row is
 deleted, which the same worker does just after writing
 ``DELETE_COMPLETE`` (or writes ``DELETE_FAILED`` instead, if it could not
 delete the stack's credentials): until then a new stack of the same name
@@ -80,6 +84,15 @@ class ConvergenceAction:
         if row.status == 'COMPLETE' and self.stack_action == 'DELETE' and (
                 row.deleted_at is None):
             # NOTE: Stack.purge_db() has not deleted the row yet.
+            return False
+        if (row.status == 'FAILED' and self.stack_action == 'CREATE'
+                and row.current_traversal):
+            # NOTE: Stack.mark_failed() writes CREATE_FAILED, then its
+            # purge_db() stores the row with an empty traversal. A delete
+            # sent in between is dropped: its converge_stack() stores the
+            # row expecting the traversal it loaded ("Failed to store stack
+            # ... aborting stack DELETE"), and the stack stays
+            # CREATE_FAILED for good. The create is over once purged.
             return False
         self._outcome = ('%s_%s' % (row.action, row.status),
                          str(row.status_reason))

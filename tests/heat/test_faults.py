@@ -14,6 +14,9 @@
 """Stock Heat (no retry plugins) against a 503: the stack fails."""
 
 import re
+import threading
+
+from heat.engine import stack as stack_mod
 
 from heat_retry_plugins.heatrun import templates
 
@@ -54,6 +57,52 @@ def test_503_on_keypair_create_fails_the_stack(heat, cloud, public_key,
     # creating their keypairs (and the delete removes them).
     assert sum(posts.values()) <= 5
     assert len(progress.events('DELETE_COMPLETE')) >= posts.get('201', 0)
+
+
+def test_a_delete_sent_as_the_create_fails_is_not_dropped(
+        heat, cloud, public_key, monkeypatch):
+    # Heat's Stack.mark_failed() writes CREATE_FAILED, then purge_db()
+    # stores the row with an empty traversal. A delete that loaded the
+    # stack in between is dropped (its converge_stack() expects the
+    # traversal it loaded) and the stack stays CREATE_FAILED. heatrun sent
+    # the delete on reading CREATE_FAILED, and now and then waited for it
+    # until its deadline (a CI run of the keypairs demo did). Here Heat is
+    # made to take that order every time: the purge waits for a delete to
+    # have loaded the stack (`window` seconds at most: with the fix, none
+    # comes before the purge), and that delete waits for the purge.
+    window = 2.0
+    loaded, purged = threading.Event(), threading.Event()
+    purge_db, converge_stack = (stack_mod.Stack.purge_db,
+                                stack_mod.Stack.converge_stack)
+
+    def purge_late(self):
+        failed_create = (self.action, self.status) == (self.CREATE,
+                                                       self.FAILED)
+        if failed_create:
+            loaded.wait(window)
+        try:
+            return purge_db(self)
+        finally:
+            if failed_create:
+                purged.set()
+
+    def converge_after_the_purge(self, *args, **kwargs):
+        if kwargs.get('action') == self.DELETE:
+            loaded.set()
+            purged.wait(window)
+        return converge_stack(self, *args, **kwargs)
+
+    monkeypatch.setattr(stack_mod.Stack, 'purge_db', purge_late)
+    monkeypatch.setattr(stack_mod.Stack, 'converge_stack',
+                        converge_after_the_purge)
+    cloud.set_faults(first_503('POST', '^/os-keypairs$'))
+
+    result = heat.run_stack(cloud, templates.keypairs(1, public_key),
+                            timeout=60)
+
+    assert result.create_status == 'CREATE_FAILED'
+    assert purged.is_set() and loaded.is_set()
+    assert result.delete_status == 'DELETE_COMPLETE', result.delete_reason
 
 
 def test_legacy_engine_cancels_the_rest_on_a_503(legacy_heat, cloud,
