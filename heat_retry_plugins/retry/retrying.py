@@ -134,12 +134,16 @@ class Retrier:
         call = _Call(self, operation, reconciler, label, func)
         permit = _admit(self.breaker)
         call.started = self.clock()
-        ok, result, found = _try(self, permit, attempt)
-        if ok:
-            return call.succeeded(result)
-        # NOTE: most calls succeed at once; only a failure pays for the
-        # loop below.
-        return call.after_failure(attempt, result, found)
+        try:
+            ok, result, found = _try(self, permit, attempt)
+            if ok:
+                return call.succeeded(result)
+            # NOTE: most calls succeed at once; only a failure pays for
+            # the loop below.
+            return call.after_failure(attempt, result, found)
+        except BaseException:
+            call.interrupted()
+            raise
 
     def remaining(self, started: float) -> 'Retrier':
         """This retrier, with the deadline left of a call that started."""
@@ -157,7 +161,7 @@ class _Call:
 
     __slots__ = ('retrier', 'operation', 'reconciler', 'label', 'func',
                  'history', 'attempt', 'previous_delay', 'reauthenticated',
-                 'lost_attempts', 'started')
+                 'lost_attempts', 'started', 'over')
 
     def __init__(self, retrier, operation, reconciler, label, func):
         self.retrier = retrier
@@ -171,6 +175,8 @@ class _Call:
         self.reauthenticated = False
         self.lost_attempts = 0
         self.started = None
+        #: True once the call succeeded or gave up: its reconciler knows.
+        self.over = False
 
     @property
     def name(self):
@@ -218,6 +224,7 @@ class _Call:
             lost=self.lost_attempts > 0)
 
     def succeeded(self, result):
+        self.over = True
         retrier = self.retrier
         for budget in (retrier.budget, retrier.throttle):
             if budget is not None:
@@ -338,8 +345,23 @@ class _Call:
             self.attempt, _describe(error, found), found.verdict,
             found.request_id, self.retrier.clock() - self.started, delay))
 
+    def interrupted(self):
+        """The call ends by what no decision of it raised.
+
+        A greenthread killed in a backoff or an attempt (``GreenletExit``,
+        Heat cancelling the resource), a cleanup that failed, a bug: the
+        caller gets no id, so what a lost attempt made is nobody's. The
+        attempt cut short counts as lost, as it may have been sent.
+        """
+        if self.over:
+            return
+        self.over = True
+        if self.reconciler is not None:
+            self.reconciler.abandoned(self.lost_attempts + 1)
+
     def _give_up(self, error, found, reason):
         """Attach the history, log why, and raise ``error``."""
+        self.over = True
         lost = self.lost_attempts + (found.verdict is Verdict.AMBIGUOUS)
         if self.reconciler is not None and lost:
             self.reconciler.abandoned(lost)

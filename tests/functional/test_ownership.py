@@ -24,6 +24,7 @@ import contextlib
 import json
 
 from cinderclient import exceptions as cinder_exceptions
+import greenlet
 from keystoneauth1 import exceptions as ks_exceptions
 from novaclient import exceptions as nova_exceptions
 import pytest
@@ -36,6 +37,7 @@ from tests.functional.conftest import lands_late
 from tests.functional.conftest import LATE_KINDS
 from tests.functional.conftest import MARKER
 from tests.functional.conftest import requests_to
+from tests.functional.conftest import sent
 from tests import heat_support
 from tests.unit.fakecloud import helpers
 
@@ -245,6 +247,18 @@ def test_a_request_that_names_the_server_retries_its_sweep(
     assert 'Could not sweep' not in caplog.text
 
 
+def assert_the_orphan_server_is_swept(cloud, caplog, other_team, theirs):
+    """Our late ``web-1`` lands, and the background sweep deletes it."""
+    helpers.poll(lambda: cloud.counters()['created'].get('server') == 1)
+    helpers.poll(lambda: cloud.objects('server') == [], deadline=15.0)
+    # NOTE: the line is written once the DELETE was answered, a moment
+    # after the cloud dropped the server.
+    helpers.poll(lambda: 'Deleted the orphan nova server web-1' in
+                 caplog.text)
+    assert other_team.nova.servers.get(theirs.id).name == 'web-1'
+    assert cloud.state.seeded_summary()['preexisting_deleted_total'] == 0
+
+
 def test_a_create_that_gave_up_leaves_no_orphan(nova_plugin, cloud, context,
                                                 heat_conf, other_team,
                                                 caplog):
@@ -260,14 +274,30 @@ def test_a_create_that_gave_up_leaves_no_orphan(nova_plugin, cloud, context,
         fault('^/servers/detail$', 'GET', {'status': 503}, first=4))
     with pytest.raises(nova_exceptions.ClientException):
         boot(nova_plugin, context, 'bare', 'web-1')
-    helpers.poll(lambda: cloud.counters()['created'].get('server') == 1)
-    helpers.poll(lambda: cloud.objects('server') == [], deadline=15.0)
-    # NOTE: the line is written once the DELETE was answered, a moment
-    # after the cloud dropped the server.
-    helpers.poll(lambda: 'Deleted the orphan nova server web-1' in
-                 caplog.text)
-    assert other_team.nova.servers.get(theirs.id).name == 'web-1'
-    assert cloud.state.seeded_summary()['preexisting_deleted_total'] == 0
+    assert_the_orphan_server_is_swept(cloud, caplog, other_team, theirs)
+
+
+def test_a_create_killed_in_its_backoff_leaves_no_orphan(
+        nova_plugin, cloud, context, sleeps, other_team, caplog):
+    # The first POST is answered 504 and lands late, so the lookup finds
+    # nothing and the call backs off to send it again; the greenthread is
+    # killed in that backoff (heat-engine cancelling the resource, or
+    # stopping). GreenletExit ends the call, Heat records no id, and the
+    # server that lands is nobody's: the background sweep deletes it,
+    # never theirs.
+    with other_team.owns():
+        theirs = other_team.nova.servers.create('web-1', CIRROS_IMAGE_ID,
+                                                '1', nics='none')
+    cloud.set_faults(fault('^/servers$', 'POST', LATE_KINDS['slow_create']))
+
+    def killed():
+        sleeps.on_sleep = None
+        raise greenlet.GreenletExit()
+    sleeps.on_sleep = killed
+    with pytest.raises(greenlet.GreenletExit):
+        boot(nova_plugin, context, 'bare', 'web-1')
+    assert sent(cloud, 'compute POST /servers') == 1
+    assert_the_orphan_server_is_swept(cloud, caplog, other_team, theirs)
 
 
 def test_a_project_create_that_gave_up_leaves_no_orphan(

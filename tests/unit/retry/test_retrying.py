@@ -553,6 +553,76 @@ def test_a_create_that_gives_up_after_lost_attempts_abandons_them(
     assert reconciler.settled_with is None
 
 
+class Killed(BaseException):
+    """A greenthread killed (``GreenletExit``), or Heat's cancel."""
+
+
+class KilledInTheBackoff(fakes.FakeClock):
+    def sleep(self, seconds):
+        raise Killed()
+
+
+def test_a_create_killed_in_its_backoff_abandons_the_lost_attempt():
+    # Killed between the lost attempt and the retry: the caller gets no
+    # id, so what the lost attempt made is swept as an orphan.
+    service = fakes.Service()
+    service.create_faults = ['late']
+    reconciler = fakes.ThingReconciler(service, 'web-1', 't1')
+    retrier = fakes.make_retrier(NO_JITTER, KilledInTheBackoff())
+    with pytest.raises(Killed):
+        retrier.call(policies.CREATE, service.create, ('web-1', 't1'),
+                     reconciler=reconciler)
+    assert service.creates == 1
+    assert reconciler.abandoned_with == 1
+    assert reconciler.settled_with is None
+
+
+@pytest.mark.parametrize('killed_on', [1, 2], ids=['first', 'retry'])
+def test_a_create_killed_in_an_attempt_abandons_that_attempt(killed_on):
+    # Killed while its request was in flight: it may have been sent.
+    service = fakes.Service()
+    service.create_faults = ['before']
+
+    def create(name, token):
+        if service.creates + 1 == killed_on:
+            service.creates += 1
+            raise Killed()
+        return service.create(name, token)
+    reconciler = fakes.ThingReconciler(service, 'web-1', 't1')
+    retrier = fakes.make_retrier(NO_JITTER, fakes.FakeClock())
+    with pytest.raises(Killed):
+        retrier.call(policies.CREATE, create, ('web-1', 't1'),
+                     reconciler=reconciler)
+    assert service.creates == killed_on
+    assert reconciler.abandoned_with == 1
+
+
+def test_a_call_killed_without_a_reconciler_is_raised_as_it_is():
+    service = fakes.Service()
+    service.create_faults = ['before']
+    retrier = fakes.make_retrier(NO_JITTER, KilledInTheBackoff())
+    with pytest.raises(Killed):
+        retrier.call(policies.DEFAULT, service.create, ('web-1', 't1'))
+    assert service.creates == 1
+
+
+def test_a_create_that_gives_up_is_abandoned_once():
+    # _give_up() told the reconciler; the error it raises is not an
+    # interruption.
+    calls = []
+
+    class Counting(fakes.ThingReconciler):
+        def abandoned(self, lost_attempts):
+            calls.append(lost_attempts)
+    service = fakes.Service()
+    service.create_faults = ['late'] + ['before'] * 9
+    retrier = fakes.make_retrier(NO_JITTER, fakes.FakeClock())
+    with pytest.raises(fakes.Failure):
+        retrier.call(policies.CREATE, service.create, ('web-1', 't1'),
+                     reconciler=Counting(service, 'web-1', 't1'))
+    assert calls == [1]
+
+
 def test_create_cleanup_deletes_what_carries_the_token_then_resends():
     service = fakes.Service()
     theirs = service.add('key', token=None)
@@ -590,12 +660,14 @@ def test_cleanup_gives_up_when_the_resource_never_goes():
             return False
     clock = fakes.FakeClock()
     retrier = fakes.make_retrier(NO_JITTER, clock)
+    stuck = Stuck(service, 'web-1', 't1')
     with pytest.raises(errors.ReconcileError) as raised:
         retrier.call(policies.CREATE_CLEANUP, service.create,
-                     ('web-1', 't1'),
-                     reconciler=Stuck(service, 'web-1', 't1'))
+                     ('web-1', 't1'), reconciler=stuck)
     assert 'not gone before the deadline' in str(raised.value)
     assert raised.value.__cause__.classification.status == 500
+    # The call failed: what carries its token is an orphan, swept later.
+    assert stuck.abandoned_with == 1
 
 
 def test_a_late_landing_is_reported_to_the_reconciler_for_sweeping():
