@@ -115,15 +115,18 @@ class Reconciler(metaclass=abc.ABCMeta):
         """
 
     def abandoned(self, lost_attempts: int) -> None:
-        """The call gave up after lost attempts.
+        """The call gave up after lost attempts, or was ended without.
 
         What they made, if it lands, is nobody's: the caller got an error
         and knows no id (Heat records no ``resource_id``). The request
-        layer sweeps every resource that carries the call's token. Never
-        raises.
+        layer sweeps every resource that carries the call's token. Also
+        called when the call is ended by what it did not decide (its
+        greenthread killed in an attempt or a backoff, a cleanup that
+        failed), the attempt cut short counted as lost. Should not raise
+        (the engine logs what it raises, and raises what ended the call).
 
-        :param lost_attempts: how many attempts failed AMBIGUOUSLY (at
-            least one).
+        :param lost_attempts: how many attempts failed AMBIGUOUSLY or were
+            cut short (at least one).
         """
 
 

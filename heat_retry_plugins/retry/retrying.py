@@ -356,8 +356,16 @@ class _Call:
         if self.over:
             return
         self.over = True
-        if self.reconciler is not None:
+        if self.reconciler is None:
+            return
+        try:
             self.reconciler.abandoned(self.lost_attempts + 1)
+        except Exception as exc:
+            # NOTE: what ended the call (a GreenletExit, a SystemExit at
+            # shutdown, where no thread starts) is what the caller gets.
+            LOG.warning('%(service)s %(operation)s: cannot sweep what its '
+                        'lost attempts made: %(error)s',
+                        dict(self._log_args(), error=type(exc).__name__))
 
     def _give_up(self, error, found, reason):
         """Attach the history, log why, and raise ``error``."""

@@ -597,6 +597,23 @@ def test_a_create_killed_in_an_attempt_abandons_that_attempt(killed_on):
     assert reconciler.abandoned_with == 1
 
 
+def test_a_kill_is_raised_though_the_orphan_watch_fails(caplog):
+    # At interpreter shutdown no thread starts: the caller still gets
+    # what ended the call, not the RuntimeError of the sweeps.
+    class NoThreads(fakes.ThingReconciler):
+        def abandoned(self, lost_attempts):
+            raise RuntimeError("can't create new thread at interpreter "
+                               "shutdown")
+    service = fakes.Service()
+    service.create_faults = ['late']
+    retrier = fakes.make_retrier(NO_JITTER, KilledInTheBackoff())
+    with pytest.raises(Killed):
+        retrier.call(policies.CREATE, service.create, ('web-1', 't1'),
+                     reconciler=NoThreads(service, 'web-1', 't1'))
+    assert 'cannot sweep what its lost attempts made: RuntimeError' in (
+        caplog.text)
+
+
 def test_a_call_killed_without_a_reconciler_is_raised_as_it_is():
     service = fakes.Service()
     service.create_faults = ['before']
