@@ -51,6 +51,11 @@ def heat_conf(tmp_path):
     try:
         yield HeatConf(fixture, tmp_path)
     finally:
+        # NOTE: and ends with them, background sweeps included: one left
+        # running would retry against this test's stopped cloud and log
+        # into the next test (most tests ask for the cloud first, so this
+        # runs before it stops).
+        session.reset_process_state()
         fixture.cleanUp()
         cfg.CONF([], project='heat')
         loading.reload()
