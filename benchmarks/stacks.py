@@ -251,8 +251,7 @@ def run_one(state_dir, template, kind, size, rate, seed, key, timeout,
                 return row
             wall = time.monotonic() - started
         finally:
-            # NOTE: the run's background sweeps end with its cloud.
-            session.reset_process_state()
+            # NOTE: the run's background sweeps end with the engine.
             engine.reset()
     row.update({
         'create_status': result.create_status,

@@ -396,10 +396,8 @@ def run(the_plan, progress_out, progress_enabled):
                     runs[key] = run_once(cloud, the_plan, overrides, label,
                                          progress_out, progress_enabled)
                 finally:
-                    # NOTE: the run's background sweeps end before its
-                    # cloud stops: they would meet connections refused,
-                    # and log their retries under the table.
-                    session.reset_process_state()
+                    # NOTE: before the cloud stops: the run's background
+                    # sweeps end with the engine.
                     engine.reset()
     return runs
 

@@ -69,6 +69,7 @@ from heat_retry_plugins.heatrun import logs
 from heat_retry_plugins.heatrun import result as result_mod
 from heat_retry_plugins.heatrun import service
 from heat_retry_plugins.heatrun import stagger as stagger_mod
+from heat_retry_plugins import session
 
 LOG = logging.getLogger(__name__)
 
@@ -172,15 +173,19 @@ def prepare(state_dir: str, cloud: Any,
 def reset() -> None:
     """Undo :func:`prepare`'s global changes, as far as Heat allows.
 
-    Stops the EngineService and waits for its threads, clears the
-    overrides, re-parses ``cfg.CONF`` without a file, disposes of the
-    database connections and tears the in-memory messaging down (so that
-    no message of this cloud's stacks reaches the next engine). Loaded
+    Stops the EngineService and waits for its threads, then ends what
+    the retry plugins keep per process (the background sweeps, guards and
+    shared tokens), as a heat-engine's process ends with it: no sweep of
+    this run goes on against a cloud that stops. Clears the overrides,
+    re-parses ``cfg.CONF`` without a file, disposes of the database
+    connections and tears the in-memory messaging down (so that no
+    message of this cloud's stacks reaches the next engine). Loaded
     plugins and resource types stay. :func:`prepare` must be called
     before the next run.
     """
     with _lock:
         _stop_service()
+        session.reset_process_state()
         _overrides.clear()
         _prepared.cloud = None
         _prepared.base_overrides = {}

@@ -353,26 +353,28 @@ class _Call:
         caller gets no id, so what a lost attempt made is nobody's. The
         attempt cut short counts as lost, as it may have been sent.
         """
-        if self.over:
-            return
+        if not self.over:
+            self._abandon(self.lost_attempts + 1)
+
+    def _abandon(self, lost):
+        """End the call; tell its reconciler of ``lost`` attempts, if any."""
         self.over = True
-        if self.reconciler is None:
+        if self.reconciler is None or not lost:
             return
         try:
-            self.reconciler.abandoned(self.lost_attempts + 1)
+            self.reconciler.abandoned(lost)
         except Exception as exc:
-            # NOTE: what ended the call (a GreenletExit, a SystemExit at
-            # shutdown, where no thread starts) is what the caller gets.
+            # NOTE: what ended the call (its error, a GreenletExit, a
+            # SystemExit at shutdown, where no thread starts) is what the
+            # caller gets.
             LOG.warning('%(service)s %(operation)s: cannot sweep what its '
                         'lost attempts made: %(error)s',
                         dict(self._log_args(), error=type(exc).__name__))
 
     def _give_up(self, error, found, reason):
         """Attach the history, log why, and raise ``error``."""
-        self.over = True
-        lost = self.lost_attempts + (found.verdict is Verdict.AMBIGUOUS)
-        if self.reconciler is not None and lost:
-            self.reconciler.abandoned(lost)
+        self._abandon(self.lost_attempts +
+                      (found.verdict is Verdict.AMBIGUOUS))
         if found.settled:
             # NOTE: the inner loop that settled it logged it and attached
             # its own history, which says more than ours.

@@ -124,7 +124,6 @@ def prepared(cloud, tmp_path):
         yield factory
     finally:
         engine.reset()
-        session.reset_process_state()
     assert_nothing_left(before)
 
 

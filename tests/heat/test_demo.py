@@ -65,7 +65,6 @@ def nothing_left():
         yield
     finally:
         engine.reset()
-        session.reset_process_state()
     conftest.assert_nothing_left(before)
 
 
