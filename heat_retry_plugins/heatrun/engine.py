@@ -173,10 +173,11 @@ def prepare(state_dir: str, cloud: Any,
 def reset() -> None:
     """Undo :func:`prepare`'s global changes, as far as Heat allows.
 
-    Stops the EngineService and waits for its threads, then ends what
-    the retry plugins keep per process (the background sweeps, guards and
-    shared tokens), as a heat-engine's process ends with it: no sweep of
-    this run goes on against a cloud that stops. Clears the overrides,
+    Ends what the retry plugins keep per process (the background sweeps,
+    guards and shared tokens), as a heat-engine's process would end with
+    it: no sweep of this run goes on, and logs, while the engine stops or
+    against a cloud that stops. Stops the EngineService and waits for its
+    threads, clears the overrides,
     re-parses ``cfg.CONF`` without a file, disposes of the database
     connections and tears the in-memory messaging down (so that no
     message of this cloud's stacks reaches the next engine). Loaded
@@ -184,8 +185,8 @@ def reset() -> None:
     before the next run.
     """
     with _lock:
-        _stop_service()
         session.reset_process_state()
+        _stop_service()
         _overrides.clear()
         _prepared.cloud = None
         _prepared.base_overrides = {}
